@@ -1,0 +1,10 @@
+// Each capability folder exports one registration function; addon.cc only calls them.
+#pragma once
+#include <napi.h>
+
+namespace mnf {
+void RegisterDevice(Napi::Env env, Napi::Object exports);   // native/cuda/
+void RegisterKernels(Napi::Env env, Napi::Object exports);  // native/kernels/
+void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/
+void RegisterDecode(Napi::Env env, Napi::Object exports);   // native/decode/
+}  // namespace mnf

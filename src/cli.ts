@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// mnf-tui command line: dispatches to src/commands/*; see DESIGN.md for the contract.
+import { UsageError } from './commands/args.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  doctor: async (argv) => (await import('./commands/doctor.js')).doctor(argv),
+};
+
+const USAGE = `usage: mnf-tui [command] [flags]
+  (no command)        live console on the default dataset
+  train               train a model (--headless for JSON Lines)
+  eval | retrieve     evaluate a checkpoint
+  data                make-synthetic | ingest | inspect
+  bench               kernels | csc | decode | step
+  doctor              what this machine offers (--json)`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const command = commands[name ?? 'console'];
+  if (!command) throw new UsageError(`unknown command '${name}' (try mnf-tui --help)`);
+  return command(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    process.stderr.write(`mnf-tui: ${err.message.split('\n')[0]}\n`);
+    if (process.env.MNF_DEBUG) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

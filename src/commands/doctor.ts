@@ -1,0 +1,60 @@
+// mnf-tui doctor [--json]: what this machine offers (backends, CUDA devices, oneDNN, threads).
+import { addonPath, addonProblem } from '../native/addon.js';
+import { deviceInfo, type DeviceInfo } from '../native/device.js';
+import { defaultThreads } from '../backend/select.js';
+import { parseFlags } from './args.js';
+
+interface Candidate {
+  name: string;
+  available: boolean;
+  detail: string;
+}
+
+async function tensorflowCandidate(): Promise<Candidate> {
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(pkg);
+      return { name: 'tensorflow', available: true, detail: `${pkg} loaded` };
+    } catch {
+      /* try the next package */
+    }
+  }
+  return { name: 'tensorflow', available: false, detail: 'neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads' };
+}
+
+export async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, { json: { type: 'boolean' } });
+  const problem = addonProblem();
+  const device: DeviceInfo | undefined = problem === undefined ? deviceInfo() : undefined;
+  const report = {
+    node: process.version,
+    addon: { path: addonPath(), loaded: problem === undefined, problem: problem ?? null },
+    backends: [
+      await tensorflowCandidate(),
+      { name: 'native', available: problem === undefined, detail: problem ?? `oneDNN ${device!.dnnlVersion}` },
+      { name: 'cpu', available: true, detail: 'tfjs pure-JS kernels' },
+    ],
+    cuda: {
+      built: device?.cudaBuilt ?? false,
+      devices: (device?.devices ?? []).map((d) => ({ name: d.name, memoryGiB: +(d.totalMemory / 2 ** 30).toFixed(1), computeCapability: d.computeCapability })),
+      reason: device ? device.cudaReason || null : 'addon not loaded',
+    },
+    oneDNN: device?.dnnlVersion ?? null,
+    threads: defaultThreads(),
+    cores: device?.cores ?? null,
+  };
+  if (values.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return 0;
+  }
+  const lines = [
+    `node ${report.node}`,
+    `addon: ${report.addon.loaded ? report.addon.path : report.addon.problem}`,
+    ...report.backends.map((b) => `backend ${b.name}: ${b.available ? 'available' : 'unavailable'} (${b.detail})`),
+    `CUDA: ${report.cuda.built ? 'built' : 'not built'}; ` +
+      (report.cuda.devices.length ? report.cuda.devices.map((d) => `${d.name} ${d.memoryGiB} GiB`).join(', ') : `no device (${report.cuda.reason})`),
+    `threads: ${report.threads} of ${report.cores ?? '?'} cores`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
