@@ -1,0 +1,285 @@
+// The engine's language: every event it emits and every command it accepts. The console (tui/)
+// and the headless JSON Lines reporter both consume exactly these objects; each one is plain JSON
+// (no typed arrays), so it crosses the worker boundary and lands in events.jsonl unchanged.
+import type { RunConfig } from '../config/types.js';
+
+export type EngineState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
+export const ENGINE_STATES: readonly EngineState[] = ['idle', 'running', 'paused', 'evaluating', 'done', 'failed'];
+
+/** Seconds since the Unix epoch, with milliseconds. */
+type Time = number;
+
+export interface StateEvent {
+  type: 'state';
+  state: EngineState;
+  previous: EngineState;
+  time: Time;
+}
+
+/** Once, before the first step: what is being trained, where and on what. */
+export interface RunEvent {
+  type: 'run';
+  config: RunConfig;
+  /** tfjs backend in use ('native', 'cpu', 'tensorflow') */
+  backend: string;
+  /** 'CPU (N threads)' or the CUDA device names */
+  device: string;
+  /** run folder, absent when the engine writes no files */
+  out: string | null;
+  /** epoch and step the run continues from (0, 0 for a fresh run) */
+  resumedFrom: { epoch: number; step: number; path: string } | null;
+  classNames: string[];
+  videos: { training: number; validation: number };
+  batchesPerEpoch: number;
+  time: Time;
+}
+
+export interface StepEvent {
+  type: 'step';
+  /** 0-based epoch */
+  epoch: number;
+  /** global optimisation step, 1-based after this step */
+  step: number;
+  /** batch index inside the epoch, 1-based */
+  batch: number;
+  batchesPerEpoch: number;
+  /** every loss term of the method (ceStudent, csc, ceMnf, triplet, gateL1, ...) */
+  losses: Record<string, number>;
+  /** correct student predictions / clips in this batch */
+  accuracy: number;
+  lr: { student: number; mnf: number };
+  /** clips per second of wall time over this step (data wait included) */
+  clipsPerSecond: number;
+  /** share of this step's wall time spent waiting for the loader, in [0, 1] */
+  dataWaitShare: number;
+  /** wall milliseconds of this step */
+  ms: number;
+  time: Time;
+}
+
+export interface EpochEvent {
+  type: 'epoch';
+  epoch: number;
+  step: number;
+  batches: number;
+  /** training accuracy of the student over this epoch's clips */
+  trainAccuracy: number;
+  /** mean of each loss term over the epoch */
+  losses: Record<string, number>;
+  lr: { student: number; mnf: number };
+  clipsPerSecond: number;
+  dataWaitShare: number;
+  seconds: number;
+  time: Time;
+}
+
+export interface ClassAccuracy {
+  label: number;
+  name: string;
+  correct: number;
+  total: number;
+  /** correct / total; null when the class has no sample */
+  accuracy: number | null;
+}
+
+export interface EvalEvent {
+  type: 'eval';
+  epoch: number;
+  step: number;
+  /** 'clip': validation clips scored one by one; 'video': softmax averaged over each video's windows */
+  level: 'clip' | 'video';
+  mode: 'val' | 'test';
+  top1: number;
+  top5: number;
+  perClass: ClassAccuracy[];
+  /** clips or videos scored */
+  samples: number;
+  /** true when this evaluation set a new best validation top-1 */
+  best: boolean;
+  time: Time;
+}
+
+export interface RetrievalHit {
+  id: string;
+  label: number;
+  className: string;
+  /** cosine similarity to the query */
+  score: number;
+}
+
+export interface RetrievalQuery {
+  id: string;
+  label: number;
+  className: string;
+  /** the 10 nearest training videos, best first */
+  top: RetrievalHit[];
+}
+
+export interface RetrievalMetrics {
+  /** the seed's figure: AP over the top K normalised by the hits inside the top K; queries without a hit skipped */
+  seedMapAtK: { k: number; value: number; queriesScored: number; label: string };
+  /** standard mAP over the whole ranking, normalised by all relevant items */
+  map: { value: number; label: string };
+  hitAt: { 1: number; 5: number; 10: number };
+  queries: number;
+  gallery: number;
+}
+
+export interface RetrievalEvent extends RetrievalMetrics {
+  type: 'retrieval';
+  epoch: number;
+  step: number;
+  /** per-query top 10, in query order */
+  results: RetrievalQuery[];
+  time: Time;
+}
+
+/** MNF gate statistics over the last epoch's (or step's) training batches. */
+export interface GateEvent {
+  type: 'gate';
+  epoch: number;
+  step: number;
+  /** mean gate value */
+  mean: number;
+  /** share of gate values below 0.5 */
+  belowHalf: number;
+  /** histogram over [0, 1] in equal bins */
+  histogram: number[];
+  /** mean gate per class (null when the class had no sample) */
+  perClass: { label: number; name: string; mean: number | null }[];
+  time: Time;
+}
+
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  /** 'last' every epoch and on save/stop; 'best' on a new best validation top-1 */
+  kind: 'last' | 'best';
+  path: string;
+  epoch: number;
+  step: number;
+  /** validation top-1 of this checkpoint when known */
+  top1: number | null;
+  time: Time;
+}
+
+export interface WarningEvent {
+  type: 'warning';
+  message: string;
+  /** what raised it: 'data', 'engine', ... */
+  source: string;
+  /** how many times this warning has occurred (bad samples are counted) */
+  count: number;
+  time: Time;
+}
+
+export interface RunResults {
+  method: string;
+  preset: string;
+  backend: string;
+  device: string;
+  epochs: number;
+  steps: number;
+  wallSeconds: number;
+  /** training accuracy of the last epoch */
+  trainAccuracy: number | null;
+  best: { epoch: number; top1: number } | null;
+  /** last clip-level validation */
+  validation: { top1: number; top5: number } | null;
+  /** video-level test with averaged softmax */
+  test: { top1: number; top5: number; perClass: ClassAccuracy[] } | null;
+  retrieval: RetrievalMetrics | null;
+}
+
+export interface DoneEvent {
+  type: 'done';
+  /** 'completed': every epoch trained; 'stopped': a stop command ended it early */
+  reason: 'completed' | 'stopped';
+  epoch: number;
+  step: number;
+  results: RunResults;
+  time: Time;
+}
+
+export interface ErrorEvent {
+  type: 'error';
+  /** one line a user can act on */
+  message: string;
+  time: Time;
+}
+
+/** Progress of preparing a dataset (the default dataset is generated on first use). */
+export interface DatasetProgressEvent {
+  type: 'dataset-progress';
+  stage: string;
+  done: number;
+  total: number;
+  time: Time;
+}
+
+export type EngineEvent =
+  | StateEvent
+  | RunEvent
+  | StepEvent
+  | EpochEvent
+  | EvalEvent
+  | RetrievalEvent
+  | GateEvent
+  | CheckpointEvent
+  | WarningEvent
+  | DoneEvent
+  | ErrorEvent
+  | DatasetProgressEvent;
+
+export type EngineEventType = EngineEvent['type'];
+
+/**
+ * Commands. start: leave idle; pause: stop at the next step boundary; resume: continue;
+ * eval: clip-level validation now (video-level test with level 'video'); retrieve: retrieval
+ * now; save: write checkpoint-last now; stop: save, finish with 'done' (reason 'stopped').
+ */
+export type EngineCommand =
+  | { type: 'start' }
+  | { type: 'pause' }
+  | { type: 'resume' }
+  | { type: 'eval'; level?: 'clip' | 'video' }
+  | { type: 'retrieve'; k?: number }
+  | { type: 'save' }
+  | { type: 'stop' };
+
+export type EngineCommandType = EngineCommand['type'];
+
+export interface ExitInfo {
+  /** final state: 'done' on success, 'failed' otherwise */
+  state: 'done' | 'failed';
+  /** the done event's results when the run finished */
+  results: RunResults | null;
+  /** the error line when it failed */
+  error: string | null;
+}
+
+export interface EngineOptions {
+  /** run folder for config.json, events.jsonl, checkpoints and results.json; null = write nothing */
+  out: string | null;
+  /** checkpoint folder to continue from */
+  resume?: string;
+  backend?: 'auto' | 'native' | 'cpu' | 'tensorflow';
+  /** start training at once (headless) instead of waiting for a start command (console) */
+  autoStart?: boolean;
+  /** video-level test and retrieval after the last epoch (default true) */
+  finalEvaluation?: boolean;
+}
+
+/** What the console and the headless reporter hold: a running engine in a worker thread. */
+export interface EngineHandle {
+  /** subscribes to every event; returns the unsubscribe function */
+  on(listener: (event: EngineEvent) => void): () => void;
+  /** every event from now on, ending after done/error */
+  events(): AsyncIterable<EngineEvent>;
+  send(command: EngineCommand): void;
+  /** settles when the engine has finished (never rejects) */
+  done: Promise<ExitInfo>;
+  /** ends the worker at once (no checkpoint); prefer send({type:'stop'}) */
+  terminate(): Promise<void>;
+}
+
+export const now = (): Time => Date.now() / 1000;
