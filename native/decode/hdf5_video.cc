@@ -1,0 +1,137 @@
+#include "decode/hdf5_video.h"
+
+#include <hdf5.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <mutex>
+
+#include "decode/data_error.h"
+
+namespace mnf::decode {
+
+namespace {
+
+std::mutex& HdfMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+// Owns one HDF5 identifier and closes it with the matching H5?close.
+class Id {
+ public:
+  Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Id() {
+    if (id_ >= 0) close_(id_);
+  }
+  Id(Id&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+// Silences libhdf5's error stack printing once (errors become DataError messages instead).
+void QuietOnce() {
+  static bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+struct OpenVideo {
+  Id file;
+  Id dataset;
+  int64_t frames;
+};
+
+std::unique_ptr<OpenVideo> Open(const std::string& path) {
+  QuietOnce();
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) throw DataError(path, "file not found");
+  if (!S_ISREG(info.st_mode)) throw DataError(path, "not a regular file");
+  htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 < 0) throw DataError(path, "cannot be read");
+  if (is_hdf5 == 0) throw DataError(path, "not an HDF5 file");
+  Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) throw DataError(path, "HDF5 file cannot be opened (corrupt?)");
+  if (H5Lexists(file.get(), "video", H5P_DEFAULT) <= 0) throw DataError(path, "no dataset 'video' in the HDF5 file");
+  Id dataset(H5Dopen2(file.get(), "video", H5P_DEFAULT), H5Dclose);
+  if (!dataset.ok()) throw DataError(path, "dataset 'video' cannot be opened");
+  Id type(H5Dget_type(dataset.get()), H5Tclose);
+  bool vlen_u8 = false;
+  if (type.ok() && H5Tget_class(type.get()) == H5T_VLEN) {
+    Id base(H5Tget_super(type.get()), H5Tclose);
+    vlen_u8 = base.ok() && H5Tget_class(base.get()) == H5T_INTEGER && H5Tget_size(base.get()) == 1;
+  }
+  if (!vlen_u8) throw DataError(path, "dataset 'video' is not variable-length uint8 (one JPEG per frame)");
+  Id space(H5Dget_space(dataset.get()), H5Sclose);
+  if (!space.ok() || H5Sget_simple_extent_ndims(space.get()) != 1) throw DataError(path, "dataset 'video' is not 1-D");
+  hsize_t dims[1] = {0};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  auto video = std::unique_ptr<OpenVideo>(new OpenVideo{std::move(file), std::move(dataset), static_cast<int64_t>(dims[0])});
+  return video;
+}
+
+}  // namespace
+
+int64_t CountFrames(const std::string& path) {
+  std::lock_guard<std::mutex> lock(HdfMutex());
+  return Open(path)->frames;
+}
+
+std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices) {
+  std::lock_guard<std::mutex> lock(HdfMutex());
+  auto video = Open(path);
+  if (video->frames == 0) throw DataError(path, "empty video (0 frames)");
+  for (int64_t i : indices) {
+    if (i < 0 || i >= video->frames) {
+      throw DataError(path, "frame " + std::to_string(i) + " out of range (" + std::to_string(video->frames) + " frames)");
+    }
+  }
+  std::vector<Bytes> out(indices.size());
+  if (indices.empty()) return out;
+  Id file_space(H5Dget_space(video->dataset.get()), H5Sclose);
+  std::vector<hsize_t> coords(indices.begin(), indices.end());
+  hsize_t count = coords.size();
+  Id mem_space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  Id mem_type(H5Tvlen_create(H5T_NATIVE_UINT8), H5Tclose);
+  std::vector<hvl_t> buffers(indices.size());
+  if (H5Sselect_elements(file_space.get(), H5S_SELECT_SET, count, coords.data()) < 0 ||
+      H5Dread(video->dataset.get(), mem_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffers.data()) < 0) {
+    throw DataError(path, "dataset 'video' cannot be read (corrupt HDF5?)");
+  }
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    const auto* p = static_cast<const uint8_t*>(buffers[i].p);
+    out[i].assign(p, p + buffers[i].len);
+  }
+  H5Dvlen_reclaim(mem_type.get(), mem_space.get(), H5P_DEFAULT, buffers.data());
+  return out;
+}
+
+void WriteFrames(const std::string& path, const std::vector<Bytes>& frames) {
+  std::lock_guard<std::mutex> lock(HdfMutex());
+  QuietOnce();
+  Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (!file.ok()) throw DataError(path, "cannot create HDF5 file");
+  hsize_t count = frames.size();
+  Id space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  Id type(H5Tvlen_create(H5T_NATIVE_UINT8), H5Tclose);
+  Id dataset(H5Dcreate2(file.get(), "video", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
+  if (!dataset.ok()) throw DataError(path, "cannot create dataset 'video'");
+  std::vector<hvl_t> buffers(frames.size());
+  for (size_t i = 0; i < frames.size(); ++i) {
+    buffers[i].len = frames[i].size();
+    buffers[i].p = const_cast<uint8_t*>(frames[i].data());
+  }
+  if (count > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffers.data()) < 0) {
+    throw DataError(path, "cannot write dataset 'video'");
+  }
+}
+
+}  // namespace mnf::decode

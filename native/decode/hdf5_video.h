@@ -1,0 +1,19 @@
+// The seed's video files: an HDF5 file with a 1-D dataset `video` of variable-length uint8 arrays,
+// one JPEG per frame. libhdf5 (serial build) is not thread-safe: every call here holds one mutex.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mnf::decode {
+
+using Bytes = std::vector<uint8_t>;
+
+// Number of frames; throws DataError when the file is not HDF5 or has no usable `video` dataset.
+int64_t CountFrames(const std::string& path);
+// The JPEG bytes of the given frames, in the order asked (indices may repeat).
+std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices);
+// Writes `frames` as dataset `video` (vlen uint8) into a new file at `path` (truncating).
+void WriteFrames(const std::string& path, const std::vector<Bytes>& frames);
+
+}  // namespace mnf::decode
