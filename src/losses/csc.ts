@@ -66,7 +66,9 @@ export function registerCscKernel(): boolean {
   fusedReady = cscProblem() === undefined;
   if (!fusedReady) return false;
   for (const backendName of FUSED_BACKENDS) {
-    if (!tf.getKernel(CSC_KERNEL, backendName)) {
+    // 'native' copies every cpu kernel when it registers; only a native backend registered earlier needs its own.
+    const needed = backendName !== 'native' || tf.findBackendFactory('native') != null;
+    if (needed && !tf.getKernel(CSC_KERNEL, backendName)) {
       const config: KernelConfig = { kernelName: CSC_KERNEL, backendName, kernelFunc: cscKernelFunc as KernelConfig['kernelFunc'] };
       tf.registerKernel(config);
     }
