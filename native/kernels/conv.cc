@@ -1,0 +1,236 @@
+// Convolutions (2-D NHWC/HWIO and 3-D NDHWC/DHWIO, as tfjs stores them) with oneDNN: forward,
+// gradient w.r.t. the input and gradient w.r.t. the filter. Primitives are built once per shape
+// and kept; weights (and activations, when oneDNN prefers a blocked layout) are reordered per call.
+#include "kernels/conv.h"
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "common/napi_args.h"
+#include "kernels/dnnl_context.h"
+#include "kernels/operand.h"
+
+namespace mnf::kernels {
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+
+enum class ConvKind { Forward, BackwardInput, BackwardFilter };
+
+struct ConvGeometry {
+  Shape x;  // N, spatial..., Cin
+  Shape w;  // spatial..., Cin, Cout
+  Shape y;  // N, spatial..., Cout
+  memory::dims strides, dilations, padBefore, padAfter;  // per spatial dim; dilation 1 = dense
+
+  size_t Spatial() const { return x.size() - 2; }
+};
+
+// oneDNN's logical order is N, C, spatial... for activations and O, I, spatial... for weights.
+memory::dims ActivationDims(const Shape& s) {
+  memory::dims d{s[0], s.back()};
+  for (size_t i = 1; i + 1 < s.size(); ++i) d.push_back(s[i]);
+  return d;
+}
+memory::dims WeightDims(const Shape& w) {
+  memory::dims d{w[w.size() - 1], w[w.size() - 2]};
+  for (size_t i = 0; i + 2 < w.size(); ++i) d.push_back(w[i]);
+  return d;
+}
+
+memory::desc UserActivation(const Shape& s) {
+  return memory::desc(ActivationDims(s), memory::data_type::f32, s.size() == 4 ? Tag::nhwc : Tag::ndhwc);
+}
+memory::desc UserWeights(const Shape& w) {
+  return memory::desc(WeightDims(w), memory::data_type::f32, w.size() == 4 ? Tag::hwio : Tag::dhwio);
+}
+
+// MNF_CONV_LAYOUT=plain keeps activations channels-last inside oneDNN (no activation reorders);
+// the default lets oneDNN pick (`any`), which on AVX-512 is a channel-blocked layout.
+bool LetOneDnnPickActivationLayout() {
+  static const bool pick = [] {
+    const char* v = std::getenv("MNF_CONV_LAYOUT");
+    return !(v && std::string(v) == "plain");
+  }();
+  return pick;
+}
+
+memory::desc Wanted(const memory::dims& dims, bool activation) {
+  if (activation && !LetOneDnnPickActivationLayout()) {
+    return memory::desc(dims, memory::data_type::f32, dims.size() == 4 ? Tag::nhwc : Tag::ndhwc);
+  }
+  return memory::desc(dims, memory::data_type::f32, Tag::any);
+}
+
+struct ConvPrimitive {
+  dnnl::primitive primitive;
+  int inArg0, inArg1, outArg;
+  Operand in0, in1, out;
+};
+
+dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g) {
+  memory::dims dil = g.dilations;
+  for (auto& d : dil) d -= 1;  // oneDNN counts the gaps
+  dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+                                       Wanted(ActivationDims(g.x), true), Wanted(WeightDims(g.w), false),
+                                       Wanted(ActivationDims(g.y), true), g.strides, dil, g.padBefore, g.padAfter);
+  return dnnl::convolution_forward::primitive_desc(desc, CpuEngine());
+}
+
+std::unique_ptr<ConvPrimitive> Build(ConvKind kind, const ConvGeometry& g) {
+  auto fwd = ForwardDesc(g);
+  memory::dims dil = g.dilations;
+  for (auto& d : dil) d -= 1;
+  auto p = std::make_unique<ConvPrimitive>();
+  switch (kind) {
+    case ConvKind::Forward:
+      p->primitive = dnnl::convolution_forward(fwd);
+      p->inArg0 = DNNL_ARG_SRC;
+      p->inArg1 = DNNL_ARG_WEIGHTS;
+      p->outArg = DNNL_ARG_DST;
+      p->in0 = Operand(UserActivation(g.x), fwd.src_desc(), true);
+      p->in1 = Operand(UserWeights(g.w), fwd.weights_desc(), true);
+      p->out = Operand(UserActivation(g.y), fwd.dst_desc(), false);
+      break;
+    case ConvKind::BackwardInput: {
+      dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, Wanted(ActivationDims(g.x), true),
+                                                 Wanted(WeightDims(g.w), false), Wanted(ActivationDims(g.y), true),
+                                                 g.strides, dil, g.padBefore, g.padAfter);
+      dnnl::convolution_backward_data::primitive_desc pd(desc, CpuEngine(), fwd);
+      p->primitive = dnnl::convolution_backward_data(pd);
+      p->inArg0 = DNNL_ARG_DIFF_DST;
+      p->inArg1 = DNNL_ARG_WEIGHTS;
+      p->outArg = DNNL_ARG_DIFF_SRC;
+      p->in0 = Operand(UserActivation(g.y), pd.diff_dst_desc(), true);
+      p->in1 = Operand(UserWeights(g.w), pd.weights_desc(), true);
+      p->out = Operand(UserActivation(g.x), pd.diff_src_desc(), false);
+      break;
+    }
+    case ConvKind::BackwardFilter: {
+      dnnl::convolution_backward_weights::desc desc(
+          dnnl::algorithm::convolution_direct, Wanted(ActivationDims(g.x), true), Wanted(WeightDims(g.w), false),
+          Wanted(ActivationDims(g.y), true), g.strides, dil, g.padBefore, g.padAfter);
+      dnnl::convolution_backward_weights::primitive_desc pd(desc, CpuEngine(), fwd);
+      p->primitive = dnnl::convolution_backward_weights(pd);
+      p->inArg0 = DNNL_ARG_SRC;
+      p->inArg1 = DNNL_ARG_DIFF_DST;
+      p->outArg = DNNL_ARG_DIFF_WEIGHTS;
+      p->in0 = Operand(UserActivation(g.x), pd.src_desc(), true);
+      p->in1 = Operand(UserActivation(g.y), pd.diff_dst_desc(), true);
+      p->out = Operand(UserWeights(g.w), pd.diff_weights_desc(), false);
+      break;
+    }
+  }
+  return p;
+}
+
+std::string Key(ConvKind kind, const ConvGeometry& g) {
+  std::string key = std::to_string(static_cast<int>(kind));
+  for (const auto* v : {&g.x, &g.w, &g.y}) key += ShapeToString(*v);
+  for (const auto* v : {&g.strides, &g.dilations, &g.padBefore, &g.padAfter}) key += ShapeToString(*v);
+  return key;
+}
+
+ConvPrimitive& Cached(ConvKind kind, const ConvGeometry& g) {
+  static std::map<std::string, std::unique_ptr<ConvPrimitive>> cache;
+  auto& slot = cache[Key(kind, g)];
+  if (!slot) slot = Build(kind, g);
+  return *slot;
+}
+
+memory::dims ExpectSpatial(const Napi::Value& v, const char* what, size_t spatial, int64_t min) {
+  Shape s = ExpectShape(v, what, spatial);
+  for (int64_t d : s) {
+    if (d < min) ThrowRange(v.Env(), std::string(what) + ": entries must be >= " + std::to_string(min) + ", got " + ShapeToString(s));
+  }
+  return s;
+}
+
+// Arguments common to the three functions:
+//   (in0, in0Shape, in1, in1Shape, out, outShape, strides, dilations, padBefore, padAfter)
+// which of x / filter / y each array is depends on the kind.
+Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
+  Napi::Env env = info.Env();
+  static const char* names[3][3] = {{"x", "filter", "y"}, {"dy", "filter", "dx"}, {"x", "dy", "dFilter"}};
+  const char* const* n = names[static_cast<int>(kind)];
+  std::string shapeName[3] = {std::string(n[0]) + "Shape", std::string(n[1]) + "Shape", std::string(n[2]) + "Shape"};
+
+  Napi::Float32Array arrays[3];
+  Shape shapes[3];
+  for (int i = 0; i < 3; ++i) {
+    arrays[i] = ExpectF32(Arg(info, 2 * i, n[i]), n[i]);
+    shapes[i] = ExpectShape(Arg(info, 2 * i + 1, shapeName[i].c_str()), shapeName[i].c_str());
+    if (shapes[i].size() != 4 && shapes[i].size() != 5) {
+      ThrowRange(env, shapeName[i] + ": expected rank 4 (2-D conv) or 5 (3-D conv), got " + ShapeToString(shapes[i]));
+    }
+    ExpectElements(arrays[i], shapes[i], n[i]);
+  }
+  ConvGeometry g;
+  switch (kind) {
+    case ConvKind::Forward: g.x = shapes[0], g.w = shapes[1], g.y = shapes[2]; break;
+    case ConvKind::BackwardInput: g.y = shapes[0], g.w = shapes[1], g.x = shapes[2]; break;
+    case ConvKind::BackwardFilter: g.x = shapes[0], g.y = shapes[1], g.w = shapes[2]; break;
+  }
+  if (g.x.size() != g.w.size() || g.x.size() != g.y.size()) {
+    ThrowRange(env, "conv: x, filter and y must have the same rank, got x " + ShapeToString(g.x) + ", filter " +
+                        ShapeToString(g.w) + ", y " + ShapeToString(g.y));
+  }
+  const size_t sp = g.Spatial();
+  g.strides = ExpectSpatial(Arg(info, 6, "strides"), "strides", sp, 1);
+  g.dilations = ExpectSpatial(Arg(info, 7, "dilations"), "dilations", sp, 1);
+  g.padBefore = ExpectSpatial(Arg(info, 8, "padBefore"), "padBefore", sp, 0);
+  g.padAfter = ExpectSpatial(Arg(info, 9, "padAfter"), "padAfter", sp, 0);
+
+  const int64_t cin = g.x.back(), cout = g.y.back();
+  if (g.w[sp] != cin) {
+    ThrowRange(env, "conv: filter " + ShapeToString(g.w) + " expects " + std::to_string(g.w[sp]) +
+                        " input channels, x " + ShapeToString(g.x) + " has " + std::to_string(cin));
+  }
+  if (g.w[sp + 1] != cout) {
+    ThrowRange(env, "conv: filter " + ShapeToString(g.w) + " has " + std::to_string(g.w[sp + 1]) +
+                        " output channels, y " + ShapeToString(g.y) + " has " + std::to_string(cout));
+  }
+  if (g.x[0] != g.y[0]) ThrowRange(env, "conv: batch of x " + ShapeToString(g.x) + " and y " + ShapeToString(g.y) + " differ");
+  for (size_t i = 0; i < sp; ++i) {
+    int64_t span = (g.w[i] - 1) * g.dilations[i] + 1;
+    int64_t padded = g.x[i + 1] + g.padBefore[i] + g.padAfter[i];
+    int64_t expected = padded >= span ? (padded - span) / g.strides[i] + 1 : 0;
+    if (expected != g.y[i + 1] || expected < 1) {
+      ThrowRange(env, "conv: spatial dim " + std::to_string(i) + " of y " + ShapeToString(g.y) + " should be " +
+                          std::to_string(expected) + " for x " + ShapeToString(g.x) + ", filter " + ShapeToString(g.w) +
+                          ", stride " + std::to_string(g.strides[i]) + ", pads " + std::to_string(g.padBefore[i]) + "/" +
+                          std::to_string(g.padAfter[i]));
+    }
+  }
+  if (ShapeSize(g.x) == 0 || ShapeSize(g.w) == 0) ThrowRange(env, "conv: empty tensors are not supported");
+
+  try {
+    std::lock_guard<std::mutex> lock(KernelMutex());
+    ConvPrimitive& p = Cached(kind, g);
+    float* out = arrays[2].Data();
+    dnnl::memory in0 = p.in0.Bind(arrays[0].Data());
+    dnnl::memory in1 = p.in1.Bind(arrays[1].Data());
+    dnnl::memory dst = p.out.Bind(out);
+    p.primitive.execute(CpuStream(), {{p.inArg0, in0}, {p.inArg1, in1}, {p.outArg, dst}});
+    p.out.Finish(out);
+    CpuStream().wait();
+  } catch (const dnnl::error& e) {
+    ThrowRange(env, std::string("conv: oneDNN rejected the problem: ") + e.what());
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+void RegisterConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("conv", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::Forward); }, "conv"));
+  exports.Set("convBackpropInput",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::BackwardInput); }, "convBackpropInput"));
+  exports.Set("convBackpropFilter",
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::BackwardFilter); }, "convBackpropFilter"));
+}
+
+}  // namespace mnf::kernels

@@ -1,0 +1,5 @@
+import { Multiply } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../../../native/kernels.js';
+import { binaryKernel } from './binary_util.js';
+
+export const multiplyConfig = binaryKernel(Multiply, BinaryOp.Mul);

@@ -1,0 +1,5 @@
+import { RealDiv } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../../../native/kernels.js';
+import { binaryKernel } from './binary_util.js';
+
+export const realDivConfig = binaryKernel(RealDiv, BinaryOp.Div);

@@ -1,0 +1,5 @@
+import { Relu } from '@tensorflow/tfjs-core';
+import { UnaryOp } from '../../../native/kernels.js';
+import { unaryKernel } from './unary_util.js';
+
+export const reluConfig = unaryKernel(Relu, UnaryOp.Relu);

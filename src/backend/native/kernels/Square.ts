@@ -1,0 +1,5 @@
+import { Square } from '@tensorflow/tfjs-core';
+import { UnaryOp } from '../../../native/kernels.js';
+import { unaryKernel } from './unary_util.js';
+
+export const squareConfig = unaryKernel(Square, UnaryOp.Square);

@@ -1,0 +1,5 @@
+import { SquaredDifference } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../../../native/kernels.js';
+import { binaryKernel } from './binary_util.js';
+
+export const squaredDifferenceConfig = binaryKernel(SquaredDifference, BinaryOp.SquaredDifference);

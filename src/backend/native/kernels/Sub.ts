@@ -1,0 +1,5 @@
+import { Sub } from '@tensorflow/tfjs-core';
+import { BinaryOp } from '../../../native/kernels.js';
+import { binaryKernel } from './binary_util.js';
+
+export const subConfig = binaryKernel(Sub, BinaryOp.Sub);

@@ -1,0 +1,71 @@
+// Helpers for the kernels tests: run the same computation on tfjs's 'cpu' backend and on
+// 'native', from the same seeded random inputs, and compare element by element.
+import { expect } from 'vitest';
+import { initBackend, tf } from '../src/index.js';
+
+/** Deterministic uniform values in [-1, 1). */
+export function randomValues(size: number, seed: number): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+export interface Input {
+  shape: number[];
+  seed: number;
+  dtype?: 'float32' | 'int32';
+}
+
+/** Runs `fn` on fresh tensors of the given inputs under `backend`; returns the results' values. */
+export async function runOn(backend: 'cpu' | 'native', inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array }[]> {
+  await initBackend(backend);
+  return tf.tidy(() => {
+    const tensors = inputs.map((i) => {
+      const size = i.shape.reduce((a, b) => a * b, 1);
+      const v = randomValues(size, i.seed);
+      return i.dtype === 'int32' ? tf.tensor(Int32Array.from(v, (x) => Math.round(x * 10)), i.shape, 'int32') : tf.tensor(v, i.shape);
+    });
+    const out = fn(...tensors);
+    return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync() as Float32Array) }));
+  });
+}
+
+/** |native − cpu| <= tol · max(|cpu|, rms(cpu)) for every element (relative, robust near zero). */
+export function expectClose(actual: Float32Array, expected: Float32Array, tol = 1e-4): void {
+  expect(actual.length).toBe(expected.length);
+  let sq = 0;
+  for (const v of expected) sq += v * v;
+  const rms = Math.sqrt(sq / Math.max(1, expected.length));
+  let worst = 0;
+  let worstAt = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i]! - expected[i]!) / Math.max(Math.abs(expected[i]!), rms, 1e-30);
+    if (!(err <= worst)) {
+      worst = err;
+      worstAt = i;
+    }
+  }
+  expect(worst, `worst relative error at ${worstAt}: native ${actual[worstAt]} vs cpu ${expected[worstAt]}`).toBeLessThanOrEqual(tol);
+}
+
+/** Same computation on both backends; every output must match. */
+export async function expectSameOnBothBackends(inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+  const cpu = await runOn('cpu', inputs, fn);
+  const native = await runOn('native', inputs, fn);
+  expect(native.length).toBe(cpu.length);
+  native.forEach((n, i) => {
+    expect(n.shape).toEqual(cpu[i]!.shape);
+    expectClose(n.values, cpu[i]!.values, tol);
+  });
+}
+
+/** Counts how often each kernel ran on the native backend while `fn` ran (tf.profile). */
+export async function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): Promise<string[]> {
+  await initBackend('native');
+  const info = await tf.profile(() => fn());
+  return info.kernelNames;
+}
