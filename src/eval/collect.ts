@@ -1,0 +1,73 @@
+// Runs a model over evaluation batches and gathers its outputs in memory.
+import type { ClipBatch } from '../data/types.js';
+import type { EvalOutput } from '../train/types.js';
+
+export interface CollectedOutputs {
+  /** (N, numClasses) */
+  probs: Float32Array;
+  /** (N, D) */
+  features: Float32Array;
+  featureDim: number;
+  labels: Int32Array;
+  videoIndex: Int32Array;
+  /** (N) when the method has MNF */
+  gateMeans: Float32Array | null;
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function concatInt(parts: Int32Array[]): Int32Array {
+  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Evaluates every batch; `between` runs after each batch (the engine uses it to stay responsive
+ * to commands and to yield to the event loop).
+ */
+export async function collectOutputs(
+  batches: AsyncIterable<ClipBatch>,
+  evaluate: (batch: ClipBatch) => EvalOutput,
+  numClasses: number,
+  between?: () => Promise<void>,
+): Promise<CollectedOutputs> {
+  const probs: Float32Array[] = [];
+  const features: Float32Array[] = [];
+  const gates: Float32Array[] = [];
+  const labels: Int32Array[] = [];
+  const videoIndex: Int32Array[] = [];
+  let featureDim = 0;
+  for await (const batch of batches) {
+    const out = evaluate(batch);
+    const b = batch.labels.length;
+    if (out.probs.length !== b * numClasses) throw new Error(`evaluate returned ${out.probs.length} probabilities for ${b} clips × ${numClasses} classes`);
+    featureDim = out.features.length / b;
+    probs.push(out.probs);
+    features.push(out.features);
+    if (out.gateMeans) gates.push(out.gateMeans);
+    labels.push(batch.labels);
+    videoIndex.push(batch.videoIndex);
+    if (between) await between();
+  }
+  return {
+    probs: concat(probs),
+    features: concat(features),
+    featureDim,
+    labels: concatInt(labels),
+    videoIndex: concatInt(videoIndex),
+    gateMeans: gates.length > 0 ? concat(gates) : null,
+  };
+}

@@ -1,0 +1,134 @@
+// The client side of the engine: what the console and the headless command hold. startEngine
+// runs the engine in a worker thread (tfjs kernels are synchronous; the caller's thread stays
+// responsive); startEngineInProcess runs it on the caller's thread (tests, tools).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { RunConfig } from '../config/types.js';
+import { Engine, type EngineSetup } from './engine.js';
+import { now, type EngineCommand, type EngineEvent, type EngineHandle, type EngineOptions, type ExitInfo } from './events.js';
+
+/** Message the worker sends last, after the engine's final event. */
+export interface WorkerExitMessage {
+  type: '__exit';
+  exit: ExitInfo;
+}
+
+class Handle implements EngineHandle {
+  private readonly listeners = new Set<(event: EngineEvent) => void>();
+  private finish!: (exit: ExitInfo) => void;
+  private finished = false;
+  get settled(): boolean {
+    return this.finished;
+  }
+  readonly done: Promise<ExitInfo>;
+
+  constructor(
+    private readonly sendCommand: (command: EngineCommand) => void,
+    private readonly stop: () => Promise<void>,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  dispatch(event: EngineEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
+  }
+
+  settle(exit: ExitInfo): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.finish(exit);
+  }
+
+  on(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  events(): AsyncIterable<EngineEvent> {
+    const buffer: EngineEvent[] = [];
+    let wake: (() => void) | null = null;
+    let ended = false;
+    const off = this.on((event) => {
+      buffer.push(event);
+      wake?.();
+    });
+    void this.done.then(() => {
+      ended = true;
+      off();
+      wake?.();
+    });
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<EngineEvent>> => {
+          for (;;) {
+            if (buffer.length > 0) return { value: buffer.shift()!, done: false };
+            if (ended) return { value: undefined, done: true };
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = null;
+          }
+        },
+        return: async (): Promise<IteratorResult<EngineEvent>> => {
+          off();
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  }
+
+  send(command: EngineCommand): void {
+    if (!this.finished) this.sendCommand(command);
+  }
+
+  terminate(): Promise<void> {
+    return this.stop();
+  }
+}
+
+/** The worker entry: compiled worker.js next to this file, or worker.ts through tsx under tests. */
+function workerEntry(): { url: URL; execArgv: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  const js = new URL('./worker.js', import.meta.url);
+  if (!existsSync(fileURLToPath(js))) throw new Error(`engine worker not found at ${fileURLToPath(js)}: rebuild with \`npm run build:ts\``);
+  return { url: js, execArgv: [] };
+}
+
+export function startEngine(config: RunConfig, options: EngineOptions): EngineHandle {
+  const { url, execArgv } = workerEntry();
+  const worker = new Worker(url, { workerData: { config, options }, ...(execArgv.length > 0 ? { execArgv } : {}) });
+  const handle = new Handle(
+    (command) => worker.postMessage(command),
+    async () => {
+      await worker.terminate();
+    },
+  );
+  worker.on('message', (message: EngineEvent | WorkerExitMessage) => {
+    if (message.type === '__exit') handle.settle(message.exit);
+    else handle.dispatch(message);
+  });
+  const fail = (message: string) => {
+    if (handle.settled) return;
+    handle.dispatch({ type: 'error', message, time: now() });
+    handle.settle({ state: 'failed', results: null, error: message });
+  };
+  worker.on('error', (err) => fail(`engine worker failed: ${err.message.split('\n')[0]}`));
+  // messages posted before the worker ended are delivered first; give them a turn
+  worker.on('exit', (code) => setImmediate(() => fail(`engine worker exited (code ${code}) before finishing`)));
+  return handle;
+}
+
+export function startEngineInProcess(config: RunConfig, options: EngineOptions, setup: EngineSetup): EngineHandle {
+  let engine: Engine | null = null;
+  const handle = new Handle(
+    (command) => engine?.command(command),
+    async () => {
+      engine?.command({ type: 'stop' });
+    },
+  );
+  engine = new Engine(config, options, setup, (event) => handle.dispatch(event));
+  void engine.run().then((exit) => handle.settle(exit));
+  return handle;
+}
