@@ -113,6 +113,8 @@ export interface RetrievalQuery {
   className: string;
   /** the 10 nearest training videos, best first */
   top: RetrievalHit[];
+  /** this query's standard average precision (all relevant items), when the engine computed it */
+  ap?: number;
 }
 
 export interface RetrievalMetrics {
