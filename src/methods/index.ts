@@ -1,0 +1,2 @@
+export { METHODS, getMethod } from './registry.js';
+export type { MethodDefinition, MethodHead, MethodInputs, MethodLosses } from './types.js';

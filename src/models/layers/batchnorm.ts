@@ -1,0 +1,85 @@
+// BatchNorm over the last (channel) axis with PyTorch's semantics (nn.BatchNorm1d/3d):
+// training normalises with the biased batch variance and moves the running estimates by
+// momentum 0.1 towards the batch mean and the UNBIASED batch variance; eval uses the running
+// estimates. Training mode is one custom op: one moments pass forward, and the closed-form
+// backward dx = scale·(dy − mean(dy) − xc·mean(dy·xc)/(var+eps)) with scale = γ/√(var+eps).
+import { tf } from '../../tf.js';
+import type { ParamStore } from '../params.js';
+import { filled } from './init.js';
+
+export const BN_MOMENTUM = 0.1;
+export const BN_EPS = 1e-5;
+
+/** Column sums of a (rows, C) matrix. */
+function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.sum(x, 0);
+}
+
+export class BatchNorm {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  private readonly normalizeTraining: (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
+  private pendingMoments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
+
+  constructor(store: ParamStore, readonly name: string, readonly channels: number) {
+    this.weight = store.param(`${name}.weight`, [channels], filled(channels, 1));
+    this.bias = store.param(`${name}.bias`, [channels], filled(channels, 0));
+    this.runningMean = store.buffer(`${name}.running_mean`, [channels], filled(channels, 0));
+    this.runningVar = store.buffer(`${name}.running_var`, [channels], filled(channels, 1));
+    this.normalizeTraining = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
+      const rows = x.shape[0];
+      const mean = tf.div(sumRows(x), rows) as tf.Tensor1D;
+      const xc = tf.sub(x, mean) as tf.Tensor2D;
+      const variance = tf.div(sumRows(tf.square(xc)), rows) as tf.Tensor1D;
+      const invStd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
+      const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
+      const value = tf.add(tf.mul(xc, scale), beta) as tf.Tensor2D;
+      this.pendingMoments = { mean: tf.keep(mean), variance: tf.keep(variance) };
+      save([xc, invStd, scale]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+          const [savedXc, savedInvStd, savedScale] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          const dyXc = sumRows(tf.mul(dy, savedXc) as tf.Tensor2D);
+          const dBeta = sumRows(dy);
+          const dGamma = tf.mul(dyXc, savedInvStd);
+          // dx = dy·scale + xc·k + c, k = −scale·invStd²·Σ(dy·xc)/n, c = −scale·Σdy/n
+          const k = tf.mul(tf.mul(savedScale, tf.square(savedInvStd)), tf.div(dyXc, -rows));
+          const c = tf.mul(savedScale, tf.div(dBeta, -rows));
+          const dx = tf.add(tf.add(tf.mul(dy, savedScale), tf.mul(savedXc, k)), c);
+          return [dx, dGamma, dBeta];
+        },
+      };
+    }) as never) as never;
+  }
+
+  /**
+   * x: (..., C). In training mode the running statistics are updated unless updateStats is false
+   * (a second pass over the same batch must not move them twice).
+   */
+  apply<T extends tf.Tensor>(x: T, training: boolean, updateStats = true): T {
+    const c = this.channels;
+    if (x.shape[x.rank - 1] !== c) throw new Error(`${this.name}: expected ${c} channels, got shape [${x.shape}]`);
+    const x2 = tf.reshape(x, [-1, c]) as tf.Tensor2D;
+    if (!training) {
+      const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BN_EPS)));
+      const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
+      return tf.reshape(tf.add(tf.mul(x2, scale), shift), x.shape) as T;
+    }
+    const rows = x2.shape[0];
+    if (rows < 2) throw new Error(`${this.name}: training-mode BatchNorm needs more than 1 value per channel, got shape [${x.shape}]`);
+    const y = this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
+    const moments = this.pendingMoments!;
+    this.pendingMoments = undefined;
+    if (updateStats) {
+      const m = BN_MOMENTUM;
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(moments.mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(moments.variance, (m * rows) / (rows - 1))));
+    }
+    moments.mean.dispose();
+    moments.variance.dispose();
+    return tf.reshape(y, x.shape) as T;
+  }
+}

@@ -1,0 +1,114 @@
+// createTrainer: the method's models and optimisers behind the Trainer contract (train/types.ts).
+import type { RunConfig } from '../config/types.js';
+import type { ClipBatch } from '../data/types.js';
+import { getMethod } from '../methods/registry.js';
+import { R2Plus1D } from '../models/student.js';
+import { adaptTeacher, checkTeacherDim } from '../models/teacher.js';
+import { tf } from '../tf.js';
+import { Adam } from './adam.js';
+import { multiStepLr } from './schedule.js';
+import { trainStepPacked, unpackResults, type StepParts } from './step.js';
+import type { EvalOutput, StepResult, TensorState, Trainer } from './types.js';
+
+const PREFIX = { student: 'student/', head: 'head/', studentOptim: 'optim.student/', headOptim: 'optim.head/' } as const;
+
+function checkBatch(config: RunConfig, batch: ClipBatch): void {
+  const [b, , , , c] = batch.shape;
+  if (c !== 3) throw new Error(`batch: expected clips (B, T, H, W, 3), got shape [${batch.shape}]`);
+  if (batch.clips.length !== batch.shape.reduce((x, y) => x * y, 1)) {
+    throw new Error(`batch: clips hold ${batch.clips.length} values, shape [${batch.shape}] needs ${batch.shape.reduce((x, y) => x * y, 1)}`);
+  }
+  if (batch.teacherDim !== config.model.teacherDim || batch.teacher.length !== b * batch.teacherDim) {
+    throw new Error(`batch: expected teacher features (${b}, ${config.model.teacherDim}), got ${batch.teacher.length} values of dim ${batch.teacherDim}`);
+  }
+  if (batch.labels.length !== b) throw new Error(`batch: expected ${b} labels, got ${batch.labels.length}`);
+  for (const label of batch.labels) {
+    if (label < 0 || label >= config.model.numClasses) throw new Error(`batch: label ${label} outside [0, ${config.model.numClasses})`);
+  }
+}
+
+export function createTrainer(config: RunConfig): Trainer {
+  const method = getMethod(config.method);
+  checkTeacherDim(config.model);
+  const student = new R2Plus1D(config.model, config.seed);
+  const head = method.createHead(config, config.seed + 1);
+  const named = (store: typeof student.store) => [...store.params.entries()];
+  const parts: StepParts = {
+    method,
+    student,
+    head,
+    studentOptimizer: new Adam(named(student.store), { lr: config.lrStudent, weightDecay: config.weightDecay }),
+    headOptimizer: new Adam(named(head.store), { lr: config.lrMnf, weightDecay: config.weightDecay }),
+  };
+
+  const tensors = (batch: ClipBatch) => ({
+    clips: tf.tensor5d(batch.clips, batch.shape, 'float32'),
+    teacher: tf.tensor2d(batch.teacher, [batch.shape[0], batch.teacherDim], 'float32'),
+    labels: tf.tensor1d(batch.labels, 'int32'),
+  });
+
+  return {
+    step(batch: ClipBatch): StepResult {
+      checkBatch(config, batch);
+      const inputs = tensors(batch);
+      try {
+        const packed = trainStepPacked(parts, inputs);
+        const values = packed.dataSync() as Float32Array;
+        packed.dispose();
+        return unpackResults(method, values, batch.shape[0]);
+      } finally {
+        tf.dispose(inputs);
+      }
+    },
+
+    evaluate(batch: ClipBatch): EvalOutput {
+      checkBatch(config, batch);
+      const inputs = tensors(batch);
+      try {
+        const [probs, features, gateMeans] = tf.tidy(() => {
+          const out = student.forward(inputs.clips, false);
+          const gate = head.gateValues?.(out.featureMap, adaptTeacher(inputs.teacher, config.model.featureDim));
+          return [tf.softmax(out.logits, 1), out.pooled, gate ? tf.mean(gate, 1) : undefined];
+        });
+        const result: EvalOutput = { probs: probs.dataSync() as Float32Array, features: features.dataSync() as Float32Array };
+        if (gateMeans) result.gateMeans = gateMeans.dataSync() as Float32Array;
+        tf.dispose([probs, features, gateMeans].filter((t): t is tf.Tensor => t !== undefined));
+        return result;
+      } finally {
+        tf.dispose(inputs);
+      }
+    },
+
+    setEpoch(epoch: number): void {
+      parts.studentOptimizer.lr = multiStepLr(config.lrStudent, config.milestones, config.lrGamma, epoch);
+      parts.headOptimizer.lr = multiStepLr(config.lrMnf, config.milestones, config.lrGamma, epoch);
+    },
+
+    learningRates() {
+      return { student: parts.studentOptimizer.lr, mnf: parts.headOptimizer.lr };
+    },
+
+    getState(): TensorState {
+      return {
+        ...student.store.getState(PREFIX.student),
+        ...head.store.getState(PREFIX.head),
+        ...parts.studentOptimizer.getState(PREFIX.studentOptim),
+        ...parts.headOptimizer.getState(PREFIX.headOptim),
+      };
+    },
+
+    setState(state: TensorState): void {
+      student.store.setState(state, PREFIX.student);
+      head.store.setState(state, PREFIX.head);
+      parts.studentOptimizer.setState(state, PREFIX.studentOptim);
+      parts.headOptimizer.setState(state, PREFIX.headOptim);
+    },
+
+    dispose(): void {
+      parts.studentOptimizer.dispose();
+      parts.headOptimizer.dispose();
+      student.dispose();
+      head.store.dispose();
+    },
+  };
+}
