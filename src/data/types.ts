@@ -11,6 +11,9 @@ export interface VideoRecord {
   videoPath: string;
   /** .npy holding the teacher feature */
   teacherPath: string;
+  /** size of frame 0 in pixels (filled by openDataset) */
+  width?: number;
+  height?: number;
 }
 
 export interface ClipBatch {

@@ -1,0 +1,225 @@
+// Prefetching clip loader: plans clips per epoch (seeded), keeps `prefetch` batches decoding in the
+// addon (off the JS thread, one Float32Array per batch), and yields ClipBatch in order.
+// Iterating once yields the rest of the current epoch; iterating again continues with the next
+// epoch (prefetch runs across the boundary). Every random choice is drawn from a stream keyed by
+// (seed, epoch, sample), so position() = {epoch, batch} resumes exactly, mid-epoch included.
+import { decodeClips } from '../native/decode.js';
+import { DatasetError } from './annotation.js';
+import type { Dataset, OnBadSample } from './dataset.js';
+import { faultOf } from './dataset.js';
+import { Rng } from './rng.js';
+import { evenlySpacedClips, trainClip, windowClips, type ClipMode, type ClipPlan } from './sampler.js';
+import type { ClipBatch, Subset, VideoRecord } from './types.js';
+
+export interface LoaderOptions {
+  subset: Subset;
+  mode: ClipMode;
+  batchSize: number;
+  /** frames per clip (T) */
+  clipLength: number;
+  /** output side (H = W) */
+  size: number;
+  seed: number;
+  /** first epoch (0-based); ignored when `position` is given */
+  epoch?: number;
+  /** batches decoded ahead of the consumer (default 2) */
+  prefetch?: number;
+  onBadSample?: OnBadSample;
+  /** drop an incomplete last batch (default: true in train mode) */
+  dropLast?: boolean;
+  /** where the crop/resize/normalise runs; 'cuda' needs a usable GPU */
+  device?: 'cpu' | 'cuda';
+  /** val mode: clips per video (default 3) */
+  clipsPerVideo?: number;
+  /** resume here (from position()) */
+  position?: LoaderPosition;
+}
+
+/** Serialisable: the next batch to be yielded. */
+export interface LoaderPosition {
+  epoch: number;
+  batch: number;
+  seed: number;
+  /** random streams are derived from (seed, epoch, sample): there is no live state to carry */
+  rngState: 'derived';
+}
+
+export interface LoaderWarning {
+  type: 'bad-sample';
+  id: string;
+  file: string;
+  /** one line naming the file and the fault */
+  message: string;
+}
+
+export interface LoaderStats {
+  batches: number;
+  clips: number;
+  /** time the consumer spent waiting for a batch that was not ready (ms) */
+  waitMs: number;
+  /** wait for the last batch (ms) */
+  lastWaitMs: number;
+  /** clips left out because their video is faulty */
+  skippedClips: number;
+}
+
+export interface ClipLoader extends AsyncIterable<ClipBatch> {
+  readonly batchesPerEpoch: number;
+  readonly videos: VideoRecord[];
+  position(): LoaderPosition;
+  stats(): LoaderStats;
+  /** warnings since the last call (bad samples skipped) */
+  takeWarnings(): LoaderWarning[];
+  /** stops prefetching (batches in flight finish and are dropped) */
+  close(): void;
+}
+
+interface Pending {
+  epoch: number;
+  batch: number;
+  result: Promise<ClipBatch | null>;
+}
+
+export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoader {
+  const videos = dataset.videos(options.subset);
+  const { batchSize, clipLength: T, size: S, seed, mode } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DatasetError(`batchSize: expected an integer >= 1, got ${batchSize}`);
+  if (!Number.isInteger(T) || T < 1) throw new DatasetError(`clipLength: expected an integer >= 1, got ${T}`);
+  if (!Number.isInteger(S) || S < 1) throw new DatasetError(`size: expected an integer >= 1, got ${S}`);
+  if (videos.length === 0) throw new DatasetError(`${dataset.dir}: no usable ${options.subset} videos`);
+  const prefetch = Math.max(1, options.prefetch ?? 2);
+  const onBad = options.onBadSample ?? 'skip';
+  const dropLast = options.dropLast ?? mode === 'train';
+  const teacherDim = dataset.teacherDim;
+  const badVideos = new Map<number, string>();
+  let warnings: LoaderWarning[] = [];
+  const stats: LoaderStats = { batches: 0, clips: 0, waitMs: 0, lastWaitMs: 0, skippedClips: 0 };
+
+  const planCache = new Map<number, ClipPlan[]>();
+  function plans(epoch: number): ClipPlan[] {
+    let p = planCache.get(epoch);
+    if (p) return p;
+    if (mode === 'train') {
+      const order = Rng.from(seed, epoch, 0x5eed).permutation(videos.length);
+      p = order.map((v, k) => {
+        const r = videos[v];
+        return trainClip(v, r.frameCount, r.width ?? 0, r.height ?? 0, T, Rng.from(seed, epoch, k));
+      });
+    } else if (mode === 'val') {
+      p = videos.flatMap((r, v) => evenlySpacedClips(v, r.frameCount, r.width ?? 0, r.height ?? 0, T, options.clipsPerVideo ?? 3));
+    } else {
+      p = videos.flatMap((r, v) => windowClips(v, r.frameCount, r.width ?? 0, r.height ?? 0, T));
+    }
+    planCache.set(epoch, p);
+    for (const e of planCache.keys()) if (e < epoch - 1 || e > epoch + 1) planCache.delete(e);
+    return p;
+  }
+  const clipsPerEpoch = plans(options.position?.epoch ?? options.epoch ?? 0).length;
+  const batchesPerEpoch = dropLast ? Math.floor(clipsPerEpoch / batchSize) : Math.ceil(clipsPerEpoch / batchSize);
+  if (batchesPerEpoch === 0) {
+    throw new DatasetError(`${dataset.dir}: ${clipsPerEpoch} ${options.subset} clips, fewer than one batch of ${batchSize}`);
+  }
+
+  async function decodeBatch(epoch: number, batch: number): Promise<ClipBatch | null> {
+    const chosen = plans(epoch)
+      .slice(batch * batchSize, (batch + 1) * batchSize)
+      .filter((p) => !badVideos.has(p.video));
+    if (chosen.length === 0) return null;
+    const B = chosen.length;
+    const out = new Float32Array(B * T * S * S * 3);
+    const errors = await decodeClips({
+      paths: chosen.map((p) => videos[p.video].videoPath),
+      frames: Int32Array.from(chosen.flatMap((p) => p.frames)),
+      boxes: Float32Array.from(chosen.flatMap((p) => [p.box.x, p.box.y, p.box.width, p.box.height])),
+      flips: Uint8Array.from(chosen.map((p) => (p.flip ? 1 : 0))),
+      size: S,
+      out,
+      device: options.device,
+    });
+    const keep: number[] = [];
+    errors.forEach((error, i) => {
+      if (error === null) return keep.push(i);
+      const record = videos[chosen[i].video];
+      if (onBad === 'fail') throw new DatasetError(error);
+      if (!badVideos.has(chosen[i].video)) {
+        badVideos.set(chosen[i].video, error);
+        warnings.push({ type: 'bad-sample', id: record.id, file: record.videoPath, message: `${record.videoPath}: ${faultOf(record.videoPath, error)}` });
+      }
+      stats.skippedClips++;
+    });
+    if (keep.length === 0) return null;
+    const clipFloats = T * S * S * 3;
+    const clips = keep.length === B ? out : new Float32Array(keep.length * clipFloats);
+    if (clips !== out) keep.forEach((src, dst) => clips.set(out.subarray(src * clipFloats, (src + 1) * clipFloats), dst * clipFloats));
+    const teacher = new Float32Array(keep.length * teacherDim);
+    const labels = new Int32Array(keep.length);
+    const videoIndex = new Int32Array(keep.length);
+    keep.forEach((src, dst) => {
+      const record = videos[chosen[src].video];
+      teacher.set(dataset.teacher(record), dst * teacherDim);
+      labels[dst] = record.label;
+      videoIndex[dst] = chosen[src].video;
+    });
+    return { clips, shape: [keep.length, T, S, S, 3], teacher, teacherDim, labels, videoIndex };
+  }
+
+  // `next` is the next batch to start decoding; `yielded` the next batch to hand out.
+  let next = { epoch: options.position?.epoch ?? options.epoch ?? 0, batch: options.position?.batch ?? 0 };
+  let yielded = { ...next };
+  if (options.position && options.position.seed !== seed) {
+    throw new DatasetError(`position: saved with seed ${options.position.seed}, loader seed is ${seed}`);
+  }
+  if (next.batch < 0 || next.batch > batchesPerEpoch) throw new DatasetError(`position.batch: expected 0..${batchesPerEpoch}, got ${next.batch}`);
+  const queue: Pending[] = [];
+  let closed = false;
+
+  function fill() {
+    while (!closed && queue.length < prefetch) {
+      if (next.batch >= batchesPerEpoch) next = { epoch: next.epoch + 1, batch: 0 };
+      const pending: Pending = { epoch: next.epoch, batch: next.batch, result: decodeBatch(next.epoch, next.batch) };
+      pending.result.catch(() => undefined); // surfaced when the consumer reaches it
+      queue.push(pending);
+      next = { epoch: next.epoch, batch: next.batch + 1 };
+    }
+  }
+
+  async function* epochBatches(): AsyncGenerator<ClipBatch> {
+    if (yielded.batch >= batchesPerEpoch) yielded = { epoch: yielded.epoch + 1, batch: 0 };
+    const epoch = yielded.epoch;
+    while (!closed && yielded.epoch === epoch && yielded.batch < batchesPerEpoch) {
+      fill();
+      const head = queue.shift()!;
+      const started = performance.now();
+      const batch = await head.result;
+      const waited = performance.now() - started;
+      stats.waitMs += waited;
+      stats.lastWaitMs = waited;
+      yielded = { epoch: head.epoch, batch: head.batch + 1 };
+      fill();
+      if (!batch) continue;
+      stats.batches++;
+      stats.clips += batch.shape[0];
+      yield batch;
+    }
+  }
+
+  return {
+    batchesPerEpoch,
+    videos,
+    [Symbol.asyncIterator]: () => epochBatches(),
+    position: () =>
+      yielded.batch >= batchesPerEpoch
+        ? { epoch: yielded.epoch + 1, batch: 0, seed, rngState: 'derived' }
+        : { epoch: yielded.epoch, batch: yielded.batch, seed, rngState: 'derived' },
+    stats: () => ({ ...stats }),
+    takeWarnings: () => {
+      const w = warnings;
+      warnings = [];
+      return w;
+    },
+    close: () => {
+      closed = true;
+      queue.length = 0;
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// Typed wrappers for the addon's decode capability (native/decode/): batch clip decode, video
+// probing and writing, raw-video ingest. Every long call returns a promise and runs off the JS thread.
+import { loadAddon } from './addon.js';
+
+export interface DecodeClipsRequest {
+  /** one .hdf5 per clip (B) */
+  paths: string[];
+  /** (B*T) frame indices */
+  frames: Int32Array;
+  /** (B*4) crop boxes in source pixels: x, y, width, height */
+  boxes: Float32Array;
+  /** (B) 1 = mirror left-right */
+  flips: Uint8Array;
+  /** output side S */
+  size: number;
+  /** (B*T*S*S*3) written in place */
+  out: Float32Array;
+  mean?: Float32Array;
+  std?: Float32Array;
+  device?: 'cpu' | 'cuda';
+  /** decode the JPEGs only (benchmark baseline); `out` is left untouched */
+  decodeOnly?: boolean;
+}
+
+export interface VideoProbe {
+  frames: number;
+  width: number;
+  height: number;
+  /** one line naming the file and the fault, or null */
+  error: string | null;
+}
+
+export interface IngestResult {
+  frames: number;
+  width: number;
+  height: number;
+  sourceFps: number;
+  /** seconds */
+  duration: number;
+  error: string | null;
+}
+
+export interface IngestOptions {
+  fps: number;
+  /** 0 keeps the source size */
+  shortSide: number;
+  /** JPEG quality 1..100 */
+  quality: number;
+}
+
+interface DecodeAddon {
+  decodeClips(request: DecodeClipsRequest): Promise<(string | null)[]>;
+  probeVideos(paths: string[], deep: boolean): Promise<VideoProbe[]>;
+  readFrameBytes(path: string, index: number): Uint8Array;
+  decodeFrame(path: string, index: number): { width: number; height: number; pixels: Uint8Array };
+  writeVideo(path: string, rgb: Uint8Array, shape: [number, number, number], quality: number): Promise<number>;
+  writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number>;
+  ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]>;
+  decodeThreads(): number;
+}
+
+const addon = () => loadAddon<DecodeAddon>();
+
+/** Decodes B clips into `out`; resolves with one fault line (or null) per clip, whose slice is zeroed. */
+export function decodeClips(request: DecodeClipsRequest): Promise<(string | null)[]> {
+  return addon().decodeClips(request);
+}
+
+/** Frame count and frame size of each .hdf5; `deep` decodes every frame to find corrupt ones. */
+export function probeVideos(paths: string[], deep = false): Promise<VideoProbe[]> {
+  return addon().probeVideos(paths, deep);
+}
+
+/** The stored JPEG of one frame. */
+export function readFrameBytes(path: string, index: number): Uint8Array {
+  return addon().readFrameBytes(path, index);
+}
+
+/** One frame decoded to RGB (H*W*3). */
+export function decodeFrame(path: string, index: number): { width: number; height: number; pixels: Uint8Array } {
+  return addon().decodeFrame(path, index);
+}
+
+/** JPEG-encodes (N, H, W, 3) RGB frames and writes them as the seed's `video` dataset; resolves with the JPEG bytes. */
+export function writeVideo(path: string, rgb: Uint8Array, shape: [number, number, number], quality = 90): Promise<number> {
+  return addon().writeVideo(path, rgb, shape, quality);
+}
+
+/** Writes the given bytes as the frames of a `video` dataset, unchecked (tools and tests). */
+export function writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number> {
+  return addon().writeJpegVideo(path, jpegs);
+}
+
+/** Decodes raw videos with libavformat/libavcodec and writes one .hdf5 per source. */
+export function ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]> {
+  return addon().ingestVideos(sources, destinations, options);
+}
+
+/** Threads that decode in parallel. */
+export function decodeThreads(): number {
+  return addon().decodeThreads();
+}
