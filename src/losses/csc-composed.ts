@@ -16,7 +16,7 @@ const LOG_EPS = 1e-10;
 function normalizeRows(x: tf.Tensor2D): { unit: tf.Tensor2D; invNorm: tf.Tensor2D; above: tf.Tensor2D } {
   const norm = tf.norm(x, 2, 1, true) as tf.Tensor2D;
   const invNorm = tf.div(1, tf.maximum(norm, NORM_EPS)) as tf.Tensor2D;
-  return { unit: tf.mul(x, invNorm), invNorm, above: tf.cast(tf.greater(norm, NORM_EPS), 'float32') as tf.Tensor2D };
+  return { unit: tf.mul(x, invNorm), invNorm, above: tf.where(tf.greater(norm, NORM_EPS), 1, 0) as tf.Tensor2D };
 }
 
 /** Backward of normalizeRows: dx = (dû − û (û·dû)) / ‖x‖ (the projection term vanishes where the norm is clamped). */
@@ -71,7 +71,8 @@ export function cscLossComposed(
         : tf.add(tf.matMul(vn.unit, normalizeRows(aSel).unit, false, true), opts.theta);
     const logits = tf.div(tf.matMul(vn.unit, zn.unit, false, true), tau);
     const p = tf.softmax(logits, 1);
-    const mask = tf.cast(tf.equal(tf.expandDims(labels, 1), tf.expandDims(labels, 0)), 'float32');
+    // M_ij as float32 values (tf.where rather than a cast, whose result would share the bool storage)
+    const mask = tf.where(tf.equal(tf.expandDims(labels, 1), tf.expandDims(labels, 0)), 1, 0);
     const count = tf.sum(mask, 1, true);
     const perRow = tf.div(tf.neg(tf.sum(tf.mul(mask, tf.log(tf.add(p, LOG_EPS))), 1, true)), count);
     const value = tf.mean(perRow) as tf.Scalar;

@@ -29,11 +29,17 @@ function cscKernelFunc({ inputs, backend, attrs }: { inputs: unknown; backend: u
   const { theta, calibrated } = attrs as CscAttrs;
   const host = backend as KernelBackend;
   const [batch, dim] = v.shape as [number, number];
+  // A float32 tensor made by a lossless cast can still hold the source's Int32Array/Uint8Array.
+  const floats = (t: TensorInfo) => {
+    const values = host.readSync(t.dataId);
+    return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+  };
+  const labelValues = host.readSync(labels.dataId);
   const result = cscLossGrad({
-    v: host.readSync(v.dataId) as Float32Array,
-    z: host.readSync(z.dataId) as Float32Array,
-    aSel: host.readSync(aSel.dataId) as Float32Array,
-    labels: host.readSync(labels.dataId) as Int32Array,
+    v: floats(v),
+    z: floats(z),
+    aSel: floats(aSel),
+    labels: labelValues instanceof Int32Array ? labelValues : Int32Array.from(labelValues as ArrayLike<number>),
     batch,
     dim,
     theta,
