@@ -1,7 +1,10 @@
 // Helpers for the kernels tests: run the same computation on tfjs's 'cpu' backend and on
 // 'native', from the same seeded random inputs, and compare element by element.
 import { expect } from 'vitest';
+// tfjs-core's entry registers no gradients; the union package does this for its users.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { initBackend, tf } from '../src/index.js';
+import { recordKernelCalls } from '../src/backend/native/kernels/recorder.js';
 
 /** Deterministic uniform values in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
@@ -52,20 +55,24 @@ export function expectClose(actual: Float32Array, expected: Float32Array, tol = 
   expect(worst, `worst relative error at ${worstAt}: native ${actual[worstAt]} vs cpu ${expected[worstAt]}`).toBeLessThanOrEqual(tol);
 }
 
-/** Same computation on both backends; every output must match. */
-export async function expectSameOnBothBackends(inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+/**
+ * Same computation on both backends; every output must match. Returns the kernels the native
+ * backend served in the addon (those it handed to tfjs's cpu kernels are not listed).
+ */
+export async function expectSameOnBothBackends(inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<string[]> {
   const cpu = await runOn('cpu', inputs, fn);
-  const native = await runOn('native', inputs, fn);
+  const served = new Set<string>();
+  const stop = recordKernelCalls((call) => served.add(call.kernel));
+  let native: Awaited<ReturnType<typeof runOn>>;
+  try {
+    native = await runOn('native', inputs, fn);
+  } finally {
+    stop();
+  }
   expect(native.length).toBe(cpu.length);
   native.forEach((n, i) => {
     expect(n.shape).toEqual(cpu[i]!.shape);
     expectClose(n.values, cpu[i]!.values, tol);
   });
-}
-
-/** Counts how often each kernel ran on the native backend while `fn` ran (tf.profile). */
-export async function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): Promise<string[]> {
-  await initBackend('native');
-  const info = await tf.profile(() => fn());
-  return info.kernelNames;
+  return [...served];
 }

@@ -3,6 +3,7 @@
 // and kept; weights (and activations, when oneDNN prefers a blocked layout) are reordered per call.
 #include "kernels/conv.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -24,9 +25,31 @@ struct ConvGeometry {
   Shape x;  // N, spatial..., Cin
   Shape w;  // spatial..., Cin, Cout
   Shape y;  // N, spatial..., Cout
-  memory::dims strides, dilations, padBefore, padAfter;  // per spatial dim; dilation 1 = dense
+  // Per spatial dim; dilation 1 = dense. A negative pad drops that many input rows (tfjs's 3-D
+  // 'same' padding goes negative when the stride exceeds the kernel, and its cpu kernel then
+  // starts sampling at row -pad).
+  memory::dims strides, dilations, padBefore, padAfter;
 
   size_t Spatial() const { return x.size() - 2; }
+  int64_t CropBefore(size_t i) const { return padBefore[i] < 0 ? -padBefore[i] : 0; }
+  int64_t CropAfter(size_t i) const { return padAfter[i] < 0 ? -padAfter[i] : 0; }
+  // The part of x the convolution reads, and the pads oneDNN sees (never negative).
+  Shape CroppedX() const {
+    Shape c = x;
+    for (size_t i = 0; i < Spatial(); ++i) c[i + 1] -= CropBefore(i) + CropAfter(i);
+    return c;
+  }
+  memory::dims PadL() const {
+    memory::dims p = padBefore;
+    for (auto& v : p) v = v < 0 ? 0 : v;
+    return p;
+  }
+  memory::dims PadR() const {
+    memory::dims p = padAfter;
+    for (auto& v : p) v = v < 0 ? 0 : v;
+    return p;
+  }
+  bool Cropped() const { return CroppedX() != x; }
 };
 
 // oneDNN's logical order is N, C, spatial... for activations and O, I, spatial... for weights.
@@ -43,6 +66,14 @@ memory::dims WeightDims(const Shape& w) {
 
 memory::desc UserActivation(const Shape& s) {
   return memory::desc(ActivationDims(s), memory::data_type::f32, s.size() == 4 ? Tag::nhwc : Tag::ndhwc);
+}
+// x as the caller stores it; when pads are negative, the window of it the convolution reads.
+memory::desc UserInput(const ConvGeometry& g) {
+  memory::desc full = UserActivation(g.x);
+  if (!g.Cropped()) return full;
+  memory::dims offsets{0, 0};
+  for (size_t i = 0; i < g.Spatial(); ++i) offsets.push_back(g.CropBefore(i));
+  return full.submemory_desc(ActivationDims(g.CroppedX()), offsets);
 }
 memory::desc UserWeights(const Shape& w) {
   return memory::desc(WeightDims(w), memory::data_type::f32, w.size() == 4 ? Tag::hwio : Tag::dhwio);
@@ -75,8 +106,8 @@ dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvGeometry& g) {
   memory::dims dil = g.dilations;
   for (auto& d : dil) d -= 1;  // oneDNN counts the gaps
   dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-                                       Wanted(ActivationDims(g.x), true), Wanted(WeightDims(g.w), false),
-                                       Wanted(ActivationDims(g.y), true), g.strides, dil, g.padBefore, g.padAfter);
+                                       Wanted(ActivationDims(g.CroppedX()), true), Wanted(WeightDims(g.w), false),
+                                       Wanted(ActivationDims(g.y), true), g.strides, dil, g.PadL(), g.PadR());
   return dnnl::convolution_forward::primitive_desc(desc, CpuEngine());
 }
 
@@ -91,14 +122,14 @@ std::unique_ptr<ConvPrimitive> Build(ConvKind kind, const ConvGeometry& g) {
       p->inArg0 = DNNL_ARG_SRC;
       p->inArg1 = DNNL_ARG_WEIGHTS;
       p->outArg = DNNL_ARG_DST;
-      p->in0 = Operand(UserActivation(g.x), fwd.src_desc(), true);
+      p->in0 = Operand(UserInput(g), fwd.src_desc(), true);
       p->in1 = Operand(UserWeights(g.w), fwd.weights_desc(), true);
       p->out = Operand(UserActivation(g.y), fwd.dst_desc(), false);
       break;
     case ConvKind::BackwardInput: {
-      dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, Wanted(ActivationDims(g.x), true),
-                                                 Wanted(WeightDims(g.w), false), Wanted(ActivationDims(g.y), true),
-                                                 g.strides, dil, g.padBefore, g.padAfter);
+      dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct,
+                                                 Wanted(ActivationDims(g.CroppedX()), true), Wanted(WeightDims(g.w), false),
+                                                 Wanted(ActivationDims(g.y), true), g.strides, dil, g.PadL(), g.PadR());
       dnnl::convolution_backward_data::primitive_desc pd(desc, CpuEngine(), fwd);
       p->primitive = dnnl::convolution_backward_data(pd);
       p->inArg0 = DNNL_ARG_DIFF_DST;
@@ -106,19 +137,19 @@ std::unique_ptr<ConvPrimitive> Build(ConvKind kind, const ConvGeometry& g) {
       p->outArg = DNNL_ARG_DIFF_SRC;
       p->in0 = Operand(UserActivation(g.y), pd.diff_dst_desc(), true);
       p->in1 = Operand(UserWeights(g.w), pd.weights_desc(), true);
-      p->out = Operand(UserActivation(g.x), pd.diff_src_desc(), false);
+      p->out = Operand(UserInput(g), pd.diff_src_desc(), false);  // rows outside the window stay 0
       break;
     }
     case ConvKind::BackwardFilter: {
       dnnl::convolution_backward_weights::desc desc(
-          dnnl::algorithm::convolution_direct, Wanted(ActivationDims(g.x), true), Wanted(WeightDims(g.w), false),
-          Wanted(ActivationDims(g.y), true), g.strides, dil, g.padBefore, g.padAfter);
+          dnnl::algorithm::convolution_direct, Wanted(ActivationDims(g.CroppedX()), true), Wanted(WeightDims(g.w), false),
+          Wanted(ActivationDims(g.y), true), g.strides, dil, g.PadL(), g.PadR());
       dnnl::convolution_backward_weights::primitive_desc pd(desc, CpuEngine(), fwd);
       p->primitive = dnnl::convolution_backward_weights(pd);
       p->inArg0 = DNNL_ARG_SRC;
       p->inArg1 = DNNL_ARG_DIFF_DST;
       p->outArg = DNNL_ARG_DIFF_WEIGHTS;
-      p->in0 = Operand(UserActivation(g.x), pd.src_desc(), true);
+      p->in0 = Operand(UserInput(g), pd.src_desc(), true);
       p->in1 = Operand(UserActivation(g.y), pd.diff_dst_desc(), true);
       p->out = Operand(UserWeights(g.w), pd.diff_weights_desc(), false);
       break;
@@ -141,8 +172,14 @@ ConvPrimitive& Cached(ConvKind kind, const ConvGeometry& g) {
   return *slot;
 }
 
+// One integer per spatial dim, each >= min (pads may be negative, so ExpectShape does not fit).
 memory::dims ExpectSpatial(const Napi::Value& v, const char* what, size_t spatial, int64_t min) {
-  Shape s = ExpectShape(v, what, spatial);
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != spatial) {
+    ThrowType(v.Env(), std::string(what) + ": expected an array of " + std::to_string(spatial) + " integers");
+  }
+  auto array = v.As<Napi::Array>();
+  memory::dims s(spatial);
+  for (uint32_t i = 0; i < spatial; ++i) s[i] = ExpectInt(array.Get(i), what);
   for (int64_t d : s) {
     if (d < min) ThrowRange(v.Env(), std::string(what) + ": entries must be >= " + std::to_string(min) + ", got " + ShapeToString(s));
   }
@@ -181,8 +218,8 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
   const size_t sp = g.Spatial();
   g.strides = ExpectSpatial(Arg(info, 6, "strides"), "strides", sp, 1);
   g.dilations = ExpectSpatial(Arg(info, 7, "dilations"), "dilations", sp, 1);
-  g.padBefore = ExpectSpatial(Arg(info, 8, "padBefore"), "padBefore", sp, 0);
-  g.padAfter = ExpectSpatial(Arg(info, 9, "padAfter"), "padAfter", sp, 0);
+  g.padBefore = ExpectSpatial(Arg(info, 8, "padBefore"), "padBefore", sp, INT32_MIN);
+  g.padAfter = ExpectSpatial(Arg(info, 9, "padAfter"), "padAfter", sp, INT32_MIN);
 
   const int64_t cin = g.x.back(), cout = g.y.back();
   if (g.w[sp] != cin) {
@@ -198,6 +235,10 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
     int64_t span = (g.w[i] - 1) * g.dilations[i] + 1;
     int64_t padded = g.x[i + 1] + g.padBefore[i] + g.padAfter[i];
     int64_t expected = padded >= span ? (padded - span) / g.strides[i] + 1 : 0;
+    if (g.CropBefore(i) + g.CropAfter(i) >= g.x[i + 1]) {
+      ThrowRange(env, "conv: pads " + std::to_string(g.padBefore[i]) + "/" + std::to_string(g.padAfter[i]) +
+                          " leave nothing of spatial dim " + std::to_string(i) + " of x " + ShapeToString(g.x));
+    }
     if (expected != g.y[i + 1] || expected < 1) {
       ThrowRange(env, "conv: spatial dim " + std::to_string(i) + " of y " + ShapeToString(g.y) + " should be " +
                           std::to_string(expected) + " for x " + ShapeToString(g.x) + ", filter " + ShapeToString(g.w) +

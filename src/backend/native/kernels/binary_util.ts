@@ -2,6 +2,7 @@
 // norm's per-channel scale/shift) run in the addon; other broadcasts use tfjs's cpu kernel.
 import { backend_util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { binary, Broadcast, type BinaryOp } from '../../../native/kernels.js';
+import { record } from './recorder.js';
 import { allFloat32, cpuFallback, f32, output, sizeOf, type KernelArgs } from './util.js';
 
 /** True when `small` (left-padded with 1s) is 1 everywhere but its last dim, which equals out's. */
@@ -31,6 +32,7 @@ export function binaryKernel(kernelName: string, op: BinaryOp): Omit<KernelConfi
     const mode = broadcastMode(a, b, outShape);
     const n = sizeOf(outShape);
     if (mode === undefined || n === 0) return cpuFallback(kernelName, args);
+    record({ kind: 'other', kernel: kernelName });
     const out = new Float32Array(n);
     binary(op, mode, f32(args.backend, a), f32(args.backend, b), out, outShape[outShape.length - 1] ?? 1);
     return output(args.backend, outShape, out);

@@ -38,9 +38,10 @@ export function convGeometry(info: ConvInfo): { xShape: number[]; filterShape: n
   const spatial = filterShape.length - 2;
   for (let i = 0; i < spatial; i++) {
     // oneDNN's output size is floor((in + pads - span) / stride) + 1; tfjs may round up instead.
+    // (Negative pads, from tfjs's 3-D 'same' padding, crop the input: the addon handles them.)
     const span = (filterShape[i]! - 1) * geometry.dilations[i]! + 1;
     const padded = xShape[i + 1]! + geometry.padBefore[i]! + geometry.padAfter[i]!;
-    if (geometry.padBefore[i]! < 0 || geometry.padAfter[i]! < 0 || padded < span) return undefined;
+    if (padded < span) return undefined;
     if (Math.floor((padded - span) / geometry.strides[i]!) + 1 !== yShape[i + 1]) return undefined;
   }
   if (xShape.some((d) => d === 0) || yShape.some((d) => d === 0)) return undefined;

@@ -1,5 +1,5 @@
-// Optional observer of the convolution and matmul calls the native backend makes: the kernels
-// benchmark uses it to list the shapes of a real training step.
+// Optional observer of the calls the native backend serves in the addon (not the ones it hands to
+// tfjs's cpu kernels): the kernels benchmark lists a training step's conv/matmul shapes with it.
 export interface ConvCall {
   kind: 'conv';
   kernel: string;
@@ -21,11 +21,17 @@ export interface MatMulCall {
   transposeB: boolean;
 }
 
-export type KernelCall = ConvCall | MatMulCall;
+/** Element-wise and reduction kernels run natively. */
+export interface OtherCall {
+  kind: 'other';
+  kernel: string;
+}
+
+export type KernelCall = ConvCall | MatMulCall | OtherCall;
 
 let listener: ((call: KernelCall) => void) | undefined;
 
-/** Calls `fn` for every native conv/matmul call until the returned function is called. */
+/** Calls `fn` for every native call until the returned function is called. */
 export function recordKernelCalls(fn: (call: KernelCall) => void): () => void {
   listener = fn;
   return () => {

@@ -3,6 +3,7 @@
 // (which transposes the reduced axes to the end first).
 import { backend_util, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { reduce, type ReduceOp } from '../../../native/kernels.js';
+import { record } from './recorder.js';
 import { cpuFallback, f32, output, sizeOf, type KernelArgs } from './util.js';
 
 export function reduceKernel(kernelName: string, op: ReduceOp): Omit<KernelConfig, 'backendName'> {
@@ -20,6 +21,7 @@ export function reduceKernel(kernelName: string, op: ReduceOp): Omit<KernelConfi
     if (outer * length * inner === 0) return cpuFallback(kernelName, args);
     const [reducedShape] = backend_util.computeOutAndReduceShapes(x.shape, axes);
     const outShape = keepDims ? backend_util.expandShapeToKeepDim(reducedShape, axes) : reducedShape;
+    record({ kind: 'other', kernel: kernelName });
     const out = new Float32Array(outer * inner);
     reduce(op, f32(args.backend, x), out, outer, length, inner);
     return output(args.backend, outShape, out);
