@@ -6,6 +6,7 @@ import type { R2Plus1D } from '../models/student.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import type { MethodDefinition, MethodHead } from '../methods/types.js';
 import { tf } from '../tf.js';
+import '../models/register-gradients.js';
 import type { Adam } from './adam.js';
 import type { GateStats, StepLosses, StepResult } from './types.js';
 
@@ -34,7 +35,7 @@ function packResults(parts: StepParts, ceStudent: tf.Scalar, terms: Record<strin
   const values: tf.Tensor[] = [ceStudent, ...parts.method.terms.map((name) => terms[name]!), correct].map((t) => tf.reshape(t, [1]));
   if (gate) {
     const flat = tf.reshape(gate, [-1]);
-    const bins = tf.minimum(tf.cast(tf.floor(tf.mul(flat, GATE_BINS)), 'int32'), GATE_BINS - 1);
+    const bins = tf.cast(tf.clipByValue(tf.floor(tf.mul(flat, GATE_BINS)), 0, GATE_BINS - 1), 'int32');
     const histogram = tf.div(tf.sum(tf.oneHot(bins, GATE_BINS), 0), flat.shape[0]);
     values.push(tf.reshape(tf.mean(flat), [1]), tf.reshape(tf.mean(tf.cast(tf.less(flat, 0.5), 'float32')), [1]), histogram, tf.mean(gate, 1));
   }
