@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 const commands: Record<string, Command> = {
   doctor: async (argv) => (await import('./commands/doctor.js')).doctor(argv),
   bench: async (argv) => (await import('./commands/bench.js')).bench(argv),
+  data: async (argv) => (await import('./commands/data.js')).data(argv),
 };
 
 const USAGE = `usage: mnf-tui [command] [flags]

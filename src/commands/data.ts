@@ -1,0 +1,137 @@
+// mnf-tui data make-synthetic | ingest | inspect: dataset tools (src/data/). Faults end in one line
+// naming the file; skipped samples are counted and printed as warnings (or listed in --json).
+import { UsageError, choiceFlag, intFlag, numberFlag, parseFlags } from './args.js';
+
+const SUBCOMMANDS = ['make-synthetic', 'ingest', 'inspect'] as const;
+
+function progress(label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return (done, total) => {
+    process.stderr.write(`\r${label} ${done}/${total}`);
+    if (done === total) process.stderr.write('\n');
+  };
+}
+
+function print(json: boolean, document: unknown, text: string) {
+  process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : text + '\n');
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+async function makeSyntheticCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    out: { type: 'string' },
+    classes: { type: 'string' },
+    'videos-per-class': { type: 'string' },
+    frames: { type: 'string' },
+    size: { type: 'string' },
+    noise: { type: 'string' },
+    partial: { type: 'string' },
+    seed: { type: 'string' },
+    'teacher-features': { type: 'string' },
+    'val-fraction': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const { makeSynthetic } = await import('../data/synthetic.js');
+  const summary = await makeSynthetic({
+    out: required(values.out, '--out'),
+    classes: intFlag(values.classes, '--classes', 2),
+    videosPerClass: intFlag(values['videos-per-class'], '--videos-per-class', 2),
+    frames: intFlag(values.frames, '--frames', 1),
+    size: intFlag(values.size, '--size', 16),
+    noise: numberFlag(values.noise, '--noise', 0, 1),
+    partial: numberFlag(values.partial, '--partial', 0, 1),
+    seed: intFlag(values.seed, '--seed', 0),
+    teacherFeatures: values['teacher-features'],
+    valFraction: numberFlag(values['val-fraction'], '--val-fraction', 0, 1),
+    onProgress: progress('make-synthetic: videos'),
+  });
+  print(!!values.json, summary, `wrote ${summary.videos} videos (${summary.frames} frames, ${summary.classNames.length} classes, ${summary.noisyTeacher} with an irrelevant teacher feature) to ${summary.out}`);
+  return 0;
+}
+
+function parseGroups(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)(?:-(\d+))?$/.exec(value);
+  if (!m || Number(m[2] ?? m[1]) < Number(m[1])) throw new UsageError(`--val-groups: expected a range like 1-7, got '${value}'`);
+  return [Number(m[1]), Number(m[2] ?? m[1])];
+}
+
+async function ingestCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    videos: { type: 'string' },
+    out: { type: 'string' },
+    fps: { type: 'string' },
+    'short-side': { type: 'string' },
+    labels: { type: 'string' },
+    'val-groups': { type: 'string' },
+    'val-fraction': { type: 'string' },
+    'on-bad-sample': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values['val-groups'] !== undefined && values['val-fraction'] !== undefined) {
+    throw new UsageError('--val-groups and --val-fraction: give one of them');
+  }
+  const { ingestDataset } = await import('../data/ingest.js');
+  const summary = await ingestDataset({
+    videos: required(values.videos, '--videos'),
+    out: required(values.out, '--out'),
+    fps: numberFlag(values.fps, '--fps', 0.01, 1000),
+    shortSide: intFlag(values['short-side'], '--short-side', 0),
+    labels: choiceFlag(values.labels, '--labels', ['folder', 'ucf-name'] as const),
+    valGroups: parseGroups(values['val-groups']),
+    valFraction: numberFlag(values['val-fraction'], '--val-fraction', 0, 1),
+    onBadSample: choiceFlag(values['on-bad-sample'], '--on-bad-sample', ['skip', 'fail'] as const),
+    onProgress: progress('ingest: videos'),
+  });
+  if (!values.json) for (const line of summary.failed) process.stderr.write(`warning: skipped ${line}\n`);
+  print(
+    !!values.json,
+    summary,
+    `ingested ${summary.videos} videos (${summary.frames} frames; ${summary.training} training, ${summary.validation} validation; ` +
+      `${summary.failed.length} skipped) into ${summary.out}; ${summary.needsTeacherFeatures} need a teacher feature, listed in ${summary.needsTeacherFeaturesFile}`,
+  );
+  return 0;
+}
+
+async function inspectCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    dataset: { type: 'string' },
+    json: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    'clip-length': { type: 'string' },
+    annotation: { type: 'string' },
+    'videos-folder': { type: 'string' },
+    'features-folder': { type: 'string' },
+  });
+  const { inspectDataset, formatInspectReport } = await import('../data/inspect.js');
+  const layout = {
+    ...(values.annotation ? { annotation: values.annotation } : {}),
+    ...(values['videos-folder'] ? { videos: values['videos-folder'] } : {}),
+    ...(values['features-folder'] ? { features: values['features-folder'] } : {}),
+  };
+  const report = await inspectDataset(required(values.dataset, '--dataset'), {
+    deep: !values.quick,
+    clipLength: intFlag(values['clip-length'], '--clip-length', 1) ?? 16,
+    layout,
+  });
+  print(!!values.json, report, formatInspectReport(report));
+  return 0;
+}
+
+export async function data(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  switch (name) {
+    case 'make-synthetic':
+      return makeSyntheticCommand(rest);
+    case 'ingest':
+      return ingestCommand(rest);
+    case 'inspect':
+      return inspectCommand(rest);
+    default:
+      throw new UsageError(`data: expected one of ${SUBCOMMANDS.join(', ')}, got '${name ?? ''}'`);
+  }
+}

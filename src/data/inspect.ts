@@ -1,0 +1,72 @@
+// `data inspect`: what a seed-layout dataset holds and every problem found in it.
+import { frameStats, openDataset, type FrameStats, type OpenDatasetOptions } from './dataset.js';
+import { SUBSETS } from './annotation.js';
+
+export interface SubsetSummary {
+  videos: number;
+  perClass: Record<string, number>;
+  frames: FrameStats;
+}
+
+export interface InspectReport {
+  dataset: string;
+  classes: string[];
+  usable: number;
+  skipped: number;
+  teacherDim: number;
+  subsets: Record<string, SubsetSummary>;
+  frames: FrameStats;
+  /** most common frame size, and every distinct size with its count */
+  frameSize: { width: number; height: number };
+  frameSizes: { width: number; height: number; videos: number }[];
+  problems: { severity: 'error' | 'warning'; file: string; message: string }[];
+}
+
+/** Opens the dataset in skip mode, decoding every frame unless `deep` is false. */
+export async function inspectDataset(dir: string, options: OpenDatasetOptions = {}): Promise<InspectReport> {
+  const dataset = await openDataset(dir, { deep: true, clipLength: 16, ...options, onBadSample: 'skip' });
+  const all = SUBSETS.flatMap((s) => dataset.videos(s));
+  const subsets: Record<string, SubsetSummary> = {};
+  for (const s of SUBSETS) {
+    const videos = dataset.videos(s);
+    const perClass: Record<string, number> = Object.fromEntries(dataset.classNames.map((c) => [c, 0]));
+    for (const v of videos) perClass[v.className]++;
+    subsets[s] = { videos: videos.length, perClass, frames: frameStats(videos.map((v) => v.frameCount)) };
+  }
+  const sizes = new Map<string, { width: number; height: number; videos: number }>();
+  for (const v of all) {
+    const key = `${v.width}x${v.height}`;
+    const entry = sizes.get(key) ?? { width: v.width ?? 0, height: v.height ?? 0, videos: 0 };
+    entry.videos++;
+    sizes.set(key, entry);
+  }
+  const frameSizes = [...sizes.values()].sort((a, b) => b.videos - a.videos);
+  return {
+    dataset: dataset.dir,
+    classes: dataset.classNames,
+    usable: all.length,
+    skipped: dataset.skipped,
+    teacherDim: dataset.teacherDim,
+    subsets,
+    frames: frameStats(all.map((v) => v.frameCount)),
+    frameSize: { width: frameSizes[0].width, height: frameSizes[0].height },
+    frameSizes,
+    problems: dataset.problems.map(({ severity, file, message }) => ({ severity, file, message })),
+  };
+}
+
+export function formatInspectReport(r: InspectReport): string {
+  const lines = [
+    `dataset ${r.dataset}`,
+    `  ${r.classes.length} classes, ${r.usable} usable videos, ${r.skipped} left out, teacher features ${r.teacherDim}-d`,
+    `  frames per video: min ${r.frames.min}, median ${r.frames.median}, max ${r.frames.max}; frame size ${r.frameSize.width}x${r.frameSize.height}` +
+      (r.frameSizes.length > 1 ? ` (${r.frameSizes.length} sizes)` : ''),
+  ];
+  for (const [name, s] of Object.entries(r.subsets)) {
+    const perClass = Object.entries(s.perClass).map(([c, n]) => `${c} ${n}`).join(', ');
+    lines.push(`  ${name}: ${s.videos} videos (${perClass})`);
+  }
+  lines.push(r.problems.length === 0 ? '  no problems found' : `  ${r.problems.length} problems:`);
+  for (const p of r.problems) lines.push(`    ${p.severity}: ${p.message}`);
+  return lines.join('\n');
+}
