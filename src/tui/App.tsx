@@ -58,7 +58,7 @@ export function App({ model, send, onQuit, columns, rows }: AppProps) {
       else setConfirmQuit(false);
       return;
     }
-    if (input === 'q') {
+    if (input === 'q' || (key.ctrl && input === 'c')) {
       if (training) setConfirmQuit(true);
       else quit();
     } else if (input === 's') {

@@ -1,0 +1,32 @@
+// Opens the live console on a run: the engine in its worker thread, the Ink app in this one.
+import { render } from 'ink';
+import type { RunConfig } from '../config/types.js';
+import { startEngine } from '../train/client.js';
+import type { EngineOptions } from '../train/events.js';
+import { App } from './App.js';
+import { useEngineModel, type EventSource } from './use-engine-model.js';
+import { useTerminalSize } from './use-terminal-size.js';
+import type { EngineCommand } from '../train/events.js';
+
+function Console({ source, send, onQuit }: { source: EventSource; send: (c: EngineCommand) => void; onQuit: () => void }) {
+  const model = useEngineModel(source);
+  const { columns, rows } = useTerminalSize();
+  return <App model={model} send={send} onQuit={onQuit} columns={columns} rows={rows} />;
+}
+
+/** Runs until the user quits; resolves with the process exit code. */
+export async function runConsole(config: RunConfig, options: EngineOptions): Promise<number> {
+  const engine = startEngine(config, { ...options, autoStart: false });
+  const app = render(<Console source={engine} send={(c) => engine.send(c)} onQuit={() => undefined} />, {
+    exitOnCtrlC: false,
+  });
+  await app.waitUntilExit();
+  // stop saves checkpoint-last when training has begun and ends an idle engine; no-op when finished
+  engine.send({ type: 'stop' });
+  const exit = await Promise.race([
+    engine.done,
+    new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000)),
+  ]);
+  if (exit === null) await engine.terminate();
+  return exit?.state === 'failed' ? 1 : 0;
+}
