@@ -76,38 +76,52 @@ void LossGradCpu(const CscInput& in, CscOutput& out) {
     Gemm('N', 'T', B, B, D, vn.unit.data(), D, an.unit.data(), D, cosines.data(), B);
   }
 
+  // Row pass; the cosine row is overwritten with 1/τ, the score row with logits, exp, P and finally dS.
   std::vector<double> rowLoss(B);
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < B; ++i) {
     float* row = scores.data() + i * B;
-    const float* cosRow = in.calibrated ? cosines.data() + i * B : nullptr;
-    auto tau = [&](int64_t j) { return cosRow ? cosRow[j] + in.theta : in.theta; };
+    float* invTau = in.calibrated ? cosines.data() + i * B : nullptr;
+    const float invTheta = 1.f / in.theta;
     float rowMax = -std::numeric_limits<float>::infinity();
-    for (int64_t j = 0; j < B; ++j) {
-      row[j] = row[j] / tau(j);
-      rowMax = std::max(rowMax, row[j]);
+    if (invTau) {
+      for (int64_t j = 0; j < B; ++j) {
+        invTau[j] = 1.f / (invTau[j] + in.theta);
+        row[j] *= invTau[j];
+        rowMax = std::max(rowMax, row[j]);
+      }
+    } else {
+      for (int64_t j = 0; j < B; ++j) {
+        row[j] /= in.theta;
+        rowMax = std::max(rowMax, row[j]);
+      }
     }
     double expSum = 0;
-    for (int64_t j = 0; j < B; ++j) expSum += std::exp(double(row[j]) - rowMax);
+    for (int64_t j = 0; j < B; ++j) {
+      row[j] = std::exp(row[j] - rowMax);
+      expSum += row[j];
+    }
+    const float invSum = static_cast<float>(1.0 / expSum);
     const int32_t label = in.labels[i];
     int64_t matches = 0;
     double logSum = 0, wSum = 0;
     for (int64_t j = 0; j < B; ++j) {
-      const float p = static_cast<float>(std::exp(double(row[j]) - rowMax) / expSum);
+      const float p = row[j] * invSum;
       row[j] = p;
       if (in.labels[j] == label) {
         ++matches;
-        logSum += std::log(double(p) + kLogEps);
-        wSum += double(p) / (double(p) + kLogEps);
+        logSum += std::log(p + kLogEps);
+        wSum += p / (p + kLogEps);
       }
     }
     rowLoss[i] = -logSum / double(matches);
     // dlogit_ij = c (M_ij P_ij / (P_ij + eps) − P_ij Σ_k M_ik P_ik / (P_ik + eps)), c = −1 / (m_i B)
-    const double c = -1.0 / (double(matches) * double(B));
+    const float c = static_cast<float>(-1.0 / (double(matches) * double(B)));
+    const float ws = static_cast<float>(wSum);
     for (int64_t j = 0; j < B; ++j) {
-      const double p = row[j];
-      const double w = in.labels[j] == label ? p / (p + kLogEps) : 0.0;
-      row[j] = static_cast<float>(c * (w - p * wSum) / tau(j));
+      const float p = row[j];
+      const float w = in.labels[j] == label ? p / (p + kLogEps) : 0.f;
+      row[j] = c * (w - p * ws) * (invTau ? invTau[j] : invTheta);
     }
   }
   double total = 0;
