@@ -8,6 +8,9 @@ const commands: Record<string, Command> = {
   doctor: async (argv) => (await import('./commands/doctor.js')).doctor(argv),
   bench: async (argv) => (await import('./commands/bench.js')).bench(argv),
   data: async (argv) => (await import('./commands/data.js')).data(argv),
+  train: async (argv) => (await import('./commands/train.js')).train(argv),
+  eval: async (argv) => (await import('./commands/eval.js')).evaluate(argv),
+  retrieve: async (argv) => (await import('./commands/retrieve.js')).retrieveCommand(argv),
 };
 
 const USAGE = `usage: mnf-tui [command] [flags]

@@ -173,14 +173,22 @@ export function retrieve(
   for (let i = 0; i < nq; i++) {
     const scores = similarity.subarray(i * ng, (i + 1) * ng);
     const order = rankGallery(scores);
-    rankings.push(order.map((j) => gallery.labels[j] === query.labels[i]));
+    const relevant = order.map((j) => gallery.labels[j] === query.labels[i]);
+    rankings.push(relevant);
     const top: RetrievalHit[] = order.slice(0, 10).map((j) => ({
       id: gallery.ids[j],
       label: gallery.labels[j],
       className: classNames[gallery.labels[j]] ?? String(gallery.labels[j]),
       score: scores[j],
     }));
-    results.push({ id: query.ids[i], label: query.labels[i], className: classNames[query.labels[i]] ?? String(query.labels[i]), top });
+    const ap = averagePrecision(relevant);
+    results.push({
+      id: query.ids[i],
+      label: query.labels[i],
+      className: classNames[query.labels[i]] ?? String(query.labels[i]),
+      top,
+      ...(ap !== null ? { ap } : {}),
+    });
   }
   return { ...retrievalMetricsFromRankings(rankings, k, ng), results };
 }

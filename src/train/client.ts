@@ -87,18 +87,25 @@ class Handle implements EngineHandle {
   }
 }
 
-/** The worker entry: compiled worker.js next to this file, or worker.ts through tsx under tests. */
-function workerEntry(): { url: URL; execArgv: string[] } {
+/**
+ * The worker: compiled worker.js next to this file; under tests (TypeScript source) a small
+ * bootstrap that registers tsx in the worker thread first, then imports worker.ts.
+ */
+function createWorker(workerData: unknown): Worker {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) return { url: new URL('./worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+  if (here.endsWith('.ts')) {
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const entry = new URL('./worker.ts', import.meta.url).href;
+    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
+    return new Worker(bootstrap, { eval: true, workerData });
+  }
   const js = new URL('./worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(js))) throw new Error(`engine worker not found at ${fileURLToPath(js)}: rebuild with \`npm run build:ts\``);
-  return { url: js, execArgv: [] };
+  return new Worker(js, { workerData });
 }
 
 export function startEngine(config: RunConfig, options: EngineOptions): EngineHandle {
-  const { url, execArgv } = workerEntry();
-  const worker = new Worker(url, { workerData: { config, options }, ...(execArgv.length > 0 ? { execArgv } : {}) });
+  const worker = createWorker({ config, options });
   const handle = new Handle(
     (command) => worker.postMessage(command),
     async () => {

@@ -2,13 +2,13 @@
 // over src/data (openDataset, createLoader) so the engine holds no loader details.
 import type { ClipBatch, VideoRecord } from '../data/types.js';
 import type { RunConfig } from '../config/types.js';
+import { DatasetError } from '../data/annotation.js';
+import type { Dataset } from '../data/dataset.js';
+import { createLoader, type ClipLoader, type LoaderPosition } from '../data/loader.js';
 
 export interface EpochBatches extends AsyncIterable<ClipBatch> {
-  /** milliseconds spent waiting for batches so far in this epoch */
-  waitMs(): number;
-  /** serialisable position after the last batch handed out (resumes mid-epoch), or null */
+  /** serialisable position after the last batch handed out (resumes mid-epoch) */
   position(): unknown;
-  close(): void;
 }
 
 export interface TrainingData {
@@ -17,7 +17,10 @@ export interface TrainingData {
   training: VideoRecord[];
   validation: VideoRecord[];
   batchesPerEpoch: number;
-  /** the training batches of one epoch (seeded order), from the start or from a saved position */
+  /**
+   * The training batches of one epoch (seeded order), from its start or from a saved position.
+   * Epochs are asked for in order.
+   */
   trainEpoch(epoch: number, from?: unknown): EpochBatches;
   /** clip-level validation ('val': 3 clips per video) or non-overlapping test windows ('test') */
   evalBatches(mode: 'val' | 'test', subset: 'training' | 'validation'): AsyncIterable<ClipBatch>;
@@ -30,3 +33,62 @@ export interface DataHooks {
 }
 
 export type OpenTrainingData = (config: RunConfig, hooks: DataHooks) => Promise<TrainingData>;
+
+/** The engine's data over src/data: one training loader for the run, fresh loaders for evaluation. */
+export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: DataHooks): TrainingData {
+  const common = { batchSize: config.batch, clipLength: config.clipLength, size: config.size, seed: config.seed, onBadSample: config.onBadSample };
+  let trainLoader: ClipLoader | null = null;
+  const open: ClipLoader[] = [];
+  const forwardWarnings = (loader: ClipLoader) => {
+    for (const w of loader.takeWarnings()) hooks.onWarning(w.message);
+  };
+  for (const p of dataset.problems) hooks.onWarning(p.message);
+  const training = dataset.videos('training');
+  const validation = dataset.videos('validation');
+  if (validation.length === 0) throw new DatasetError(`${dataset.dir}: no usable validation videos (needed for evaluation)`);
+
+  function trainEpoch(epoch: number, from?: unknown): EpochBatches {
+    if (!trainLoader) {
+      trainLoader = createLoader(dataset, { ...common, subset: 'training', mode: 'train', epoch, ...(from ? { position: from as LoaderPosition } : {}) });
+      open.push(trainLoader);
+    }
+    const loader = trainLoader;
+    const at = loader.position().epoch;
+    if (at !== epoch) throw new Error(`training loader is at epoch ${at}, the engine asked for epoch ${epoch}`);
+    return {
+      position: () => loader.position(),
+      async *[Symbol.asyncIterator]() {
+        for await (const batch of loader) {
+          forwardWarnings(loader);
+          yield batch;
+        }
+        forwardWarnings(loader);
+      },
+    };
+  }
+
+  async function* evalBatches(mode: 'val' | 'test', subset: 'training' | 'validation'): AsyncGenerator<ClipBatch> {
+    const loader = createLoader(dataset, { ...common, subset, mode, epoch: 0, dropLast: false });
+    open.push(loader);
+    try {
+      for await (const batch of loader) yield batch;
+      forwardWarnings(loader);
+    } finally {
+      loader.close();
+      open.splice(open.indexOf(loader), 1);
+    }
+  }
+
+  return {
+    classNames: dataset.classNames,
+    teacherDim: dataset.teacherDim,
+    training,
+    validation,
+    batchesPerEpoch: Math.floor(training.length / config.batch),
+    trainEpoch,
+    evalBatches,
+    close: () => {
+      for (const loader of open.splice(0)) loader.close();
+    },
+  };
+}

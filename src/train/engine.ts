@@ -227,11 +227,14 @@ export class Engine {
       onProgress: (stage, done, total) => this.send({ type: 'dataset-progress', stage, done, total, time: now() }),
       onWarning: (message) => this.warn(message, 'data'),
     });
-    if (this.data.classNames.length !== this.config.model.numClasses) {
-      throw new Error(
-        `dataset ${this.config.dataset ?? '(default)'} has ${this.data.classNames.length} classes but the model is configured for ` +
-          `${this.config.model.numClasses} (model.numClasses)`,
-      );
+    const classes = this.data.classNames.length;
+    if (classes !== this.config.model.numClasses) {
+      if (resumeState) {
+        throw new Error(`dataset ${this.config.dataset ?? '(default)'} has ${classes} classes; the checkpoint's model has ${this.config.model.numClasses}`);
+      }
+      // the classifier follows the dataset
+      this.warn(`model.numClasses set to ${classes} from the dataset (the configuration said ${this.config.model.numClasses})`, 'engine');
+      this.config = { ...this.config, model: { ...this.config.model, numClasses: classes } };
     }
     this.trainer = this.setup.createTrainer(this.config);
     if (resumeState) this.trainer.setState(resumeState);
@@ -261,19 +264,15 @@ export class Engine {
       this.loaderPosition = null;
       const iterator = batches[Symbol.asyncIterator]();
       let batchIndex = 0;
-      try {
-        for (;;) {
-          await this.boundary();
-          const t0 = performance.now();
-          const next = await iterator.next();
-          const t1 = performance.now();
-          if (next.done) break;
-          batchIndex++;
-          this.trainStep(next.value, totals, t0, t1, batchIndex);
-          this.loaderPosition = batches.position();
-        }
-      } finally {
-        batches.close();
+      for (;;) {
+        await this.boundary();
+        const t0 = performance.now();
+        const next = await iterator.next();
+        const t1 = performance.now();
+        if (next.done) break;
+        batchIndex++;
+        this.trainStep(next.value, totals, t0, t1, batchIndex);
+        this.loaderPosition = batches.position();
       }
       this.loaderPosition = null;
       this.endOfEpoch(totals, (Date.now() - epochStart) / 1000);

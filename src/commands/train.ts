@@ -1,0 +1,83 @@
+// mnf-tui train [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N] [--batch N]
+//   [--seed N] [--out DIR] [--resume DIR] [--backend B] [--headless] [--eval-every N]
+//   [--l1-original] [--on-bad-sample skip|fail]
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { BACKEND_NAMES } from '../backend/select.js';
+import { buildRunConfig } from '../config/load.js';
+import { METHOD_NAMES, type RunConfig } from '../config/types.js';
+import type { ConfigOverrides } from '../config/validate.js';
+import { runHeadless } from '../headless/run.js';
+import { isCheckpoint, readCheckpointMeta } from '../train/checkpoint.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from './args.js';
+
+const FLAGS = {
+  preset: { type: 'string' },
+  config: { type: 'string' },
+  dataset: { type: 'string' },
+  method: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  backend: { type: 'string' },
+  headless: { type: 'boolean' },
+  'eval-every': { type: 'string' },
+  'l1-original': { type: 'boolean' },
+  'on-bad-sample': { type: 'string' },
+} as const;
+
+/** A checkpoint folder, or a run folder whose checkpoint-last is used. */
+export function resolveCheckpointDir(dir: string, flag: string): string {
+  const path = resolve(dir);
+  if (isCheckpoint(path)) return path;
+  const last = join(path, 'checkpoint-last');
+  if (isCheckpoint(last)) return last;
+  throw new UsageError(`${flag} ${dir}: not a checkpoint (expected a folder with manifest.json, or a run folder with checkpoint-last/)`);
+}
+
+function defaultOutDir(config: RunConfig): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return join('runs', `${stamp}-${config.preset}-${config.method}`);
+}
+
+export async function train(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS);
+  const backend = choiceFlag(values.backend, '--backend', BACKEND_NAMES);
+  const epochs = intFlag(values.epochs, '--epochs', 0);
+  let config: RunConfig;
+  let out: string;
+  let resume: string | undefined;
+  if (values.resume !== undefined) {
+    const fixed = (['preset', 'config', 'dataset', 'method', 'batch', 'seed', 'eval-every', 'l1-original', 'on-bad-sample'] as const).filter(
+      (k) => values[k] !== undefined,
+    );
+    if (fixed.length > 0) {
+      throw new UsageError(`--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --backend)`);
+    }
+    resume = resolveCheckpointDir(values.resume, '--resume');
+    const meta = readCheckpointMeta(resume);
+    config = { ...meta.config, epochs: epochs ?? meta.config.epochs };
+    const runFolder = dirname(resume);
+    out = values.out ?? (basename(resume).startsWith('checkpoint-') && existsSync(join(runFolder, 'config.json')) ? runFolder : defaultOutDir(config));
+  } else {
+    const flags: ConfigOverrides = {};
+    if (values.dataset !== undefined) flags.dataset = resolve(values.dataset);
+    const method = choiceFlag(values.method, '--method', METHOD_NAMES);
+    if (method) flags.method = method;
+    if (epochs !== undefined) flags.epochs = epochs;
+    const batch = intFlag(values.batch, '--batch', 1);
+    if (batch !== undefined) flags.batch = batch;
+    const seed = intFlag(values.seed, '--seed', 0);
+    if (seed !== undefined) flags.seed = seed;
+    const evalEvery = intFlag(values['eval-every'], '--eval-every', 0);
+    if (evalEvery !== undefined) flags.evalEvery = evalEvery;
+    if (values['l1-original']) flags.l1Original = true;
+    const onBad = choiceFlag(values['on-bad-sample'], '--on-bad-sample', ['skip', 'fail'] as const);
+    if (onBad) flags.onBadSample = onBad;
+    config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: 'console' });
+    out = values.out ?? defaultOutDir(config);
+  }
+  return runHeadless(config, { out: resolve(out), resume, backend, autoStart: true }, { json: values.headless === true });
+}

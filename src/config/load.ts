@@ -1,0 +1,50 @@
+// Building a RunConfig: a preset, then a JSON config file, then command-line flags, each layer
+// validated (unknown keys and wrong types end in one line naming the file or flag).
+import { existsSync, readFileSync } from 'node:fs';
+import { resolveConfig } from './presets.js';
+import type { RunConfig } from './types.js';
+import { ConfigError, validateOverrides, validateRunConfig, type ConfigOverrides } from './validate.js';
+
+/** Reads and validates a JSON config file (any subset of RunConfig's keys). */
+export function readConfigFile(path: string): ConfigOverrides {
+  if (!existsSync(path)) throw new ConfigError(`--config ${path}: file not found`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${path}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  return validateOverrides(value, path);
+}
+
+/** b over a; the model section is merged key by key. */
+export function mergeOverrides(a: ConfigOverrides, b: ConfigOverrides): ConfigOverrides {
+  const merged: ConfigOverrides = { ...a, ...b };
+  if (a.model || b.model) merged.model = { ...a.model, ...b.model };
+  return merged;
+}
+
+export interface ConfigSources {
+  /** --preset; else the config file's preset; else `defaultPreset` */
+  preset?: string;
+  /** --config */
+  configFile?: string;
+  /** flags already parsed into RunConfig keys */
+  flags: ConfigOverrides;
+  defaultPreset: string;
+}
+
+export function buildRunConfig(sources: ConfigSources): RunConfig {
+  const fromFile = sources.configFile ? readConfigFile(sources.configFile) : {};
+  const flags = validateOverrides(sources.flags, 'flags');
+  const preset = sources.preset ?? fromFile.preset ?? sources.defaultPreset;
+  const overrides = mergeOverrides(fromFile, flags);
+  delete overrides.preset;
+  let config: RunConfig;
+  try {
+    config = resolveConfig(preset, overrides);
+  } catch (err) {
+    throw new ConfigError((err as Error).message.split('\n')[0]);
+  }
+  return validateRunConfig(config, sources.configFile ?? `preset ${preset}`);
+}

@@ -1,0 +1,24 @@
+// The engine's real collaborators: backend selection, the dataset on disk (or the default one),
+// and the method's trainer.
+import { initBackend } from '../backend/select.js';
+import { openDataset } from '../data/dataset.js';
+import { ensureDefaultDataset } from '../data/default-dataset.js';
+import { trainingDataFrom } from './data-source.js';
+import type { EngineSetup } from './engine.js';
+import { createTrainer } from './trainer.js';
+
+export function defaultSetup(): EngineSetup {
+  return {
+    async initBackend(name) {
+      const info = await initBackend(name ?? 'auto');
+      const device = info.cuda ? `CUDA: ${info.devices.join(', ')}` : `CPU (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+      return { backend: info.name, device };
+    },
+    async openData(config, hooks) {
+      const dir = config.dataset ?? (await ensureDefaultDataset((done, total) => hooks.onProgress('default dataset: generating videos', done, total)));
+      const dataset = await openDataset(dir, { onBadSample: config.onBadSample, clipLength: config.clipLength });
+      return trainingDataFrom(dataset, config, hooks);
+    },
+    createTrainer,
+  };
+}
