@@ -37,15 +37,26 @@ export async function runOn(backend: 'cpu' | 'native', inputs: Input[], fn: (...
   });
 }
 
-/** |native − cpu| <= tol · max(|cpu|, rms(cpu)) for every element (relative, robust near zero). */
+/**
+ * |native − cpu| <= tol · max(|cpu|, rms(cpu)) for every element (relative, robust near zero);
+ * NaN must meet NaN.
+ */
 export function expectClose(actual: Float32Array, expected: Float32Array, tol = 1e-4): void {
   expect(actual.length).toBe(expected.length);
   let sq = 0;
-  for (const v of expected) sq += v * v;
-  const rms = Math.sqrt(sq / Math.max(1, expected.length));
+  let finite = 0;
+  for (const v of expected) {
+    if (Number.isFinite(v)) {
+      sq += v * v;
+      finite++;
+    }
+  }
+  const rms = Math.sqrt(sq / Math.max(1, finite));
   let worst = 0;
   let worstAt = -1;
   for (let i = 0; i < expected.length; i++) {
+    if (Number.isNaN(expected[i]!) && Number.isNaN(actual[i]!)) continue;
+    if (expected[i] === actual[i]) continue;
     const err = Math.abs(actual[i]! - expected[i]!) / Math.max(Math.abs(expected[i]!), rms, 1e-30);
     if (!(err <= worst)) {
       worst = err;

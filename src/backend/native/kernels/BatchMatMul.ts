@@ -8,7 +8,7 @@ export function batchMatMul(args: KernelArgs) {
   const { a, b } = args.inputs as unknown as Inputs<'a' | 'b'>;
   const { transposeA, transposeB } = args.attrs as unknown as BatchMatMulAttrs;
   const plan = planMatMul(a, b, transposeA, transposeB);
-  if (!plan || !allFloat32(a, b)) return cpuFallback(BatchMatMul, args);
+  if (!plan || !allFloat32(args.backend, a, b)) return cpuFallback(BatchMatMul, args);
   record({ kind: 'matmul', kernel: BatchMatMul, aShape: plan.aShape, bShape: plan.bShape, transposeA, transposeB });
   const out = new Float32Array(sizeOf(plan.outShape));
   matMul(f32(args.backend, a), plan.aShape, f32(args.backend, b), plan.bShape, out, { transposeA, transposeB });

@@ -9,7 +9,7 @@ export function conv2D(args: KernelArgs) {
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     strides, dilations, pad, dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
-  if (!g || !allFloat32(x, filter)) return cpuFallback(Conv2D, args);
+  if (!g || !allFloat32(args.backend, x, filter)) return cpuFallback(Conv2D, args);
   recordConv(Conv2D, g);
   const y = new Float32Array(sizeOf(g.yShape));
   conv(f32(args.backend, x), g.xShape, f32(args.backend, filter), g.filterShape, y, g.yShape, g.geometry);

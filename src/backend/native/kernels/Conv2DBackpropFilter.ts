@@ -9,7 +9,7 @@ export function conv2DBackpropFilter(args: KernelArgs) {
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad,
     dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
-  if (!g || !allFloat32(x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropFilter, args);
+  if (!g || !allFloat32(args.backend, x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropFilter, args);
   recordConv(Conv2DBackpropFilter, g);
   const dFilter = new Float32Array(sizeOf(g.filterShape));
   convBackpropFilter(f32(args.backend, x), g.xShape, f32(args.backend, dy), g.yShape, dFilter, g.filterShape, g.geometry);

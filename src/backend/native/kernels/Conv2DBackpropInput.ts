@@ -9,7 +9,7 @@ export function conv2DBackpropInput(args: KernelArgs) {
   const info = backend_util.computeConv2DInfo(inputShape, filter.shape as [number, number, number, number], strides, 1, pad,
     dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
-  if (!g || !allFloat32(dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropInput, args);
+  if (!g || !allFloat32(args.backend, dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropInput, args);
   recordConv(Conv2DBackpropInput, g);
   const dx = new Float32Array(sizeOf(g.xShape));
   convBackpropInput(f32(args.backend, dy), g.yShape, f32(args.backend, filter), g.filterShape, dx, g.xShape, g.geometry);

@@ -10,7 +10,7 @@ export function conv3D(args: KernelArgs) {
   const info = backend_util.computeConv3DInfo(x.shape as [number, number, number, number, number],
     filter.shape as [number, number, number, number, number], strides, dilations, pad);
   const g = convGeometry(info);
-  if (!g || !allFloat32(x, filter)) return cpuFallback(Conv3D, args);
+  if (!g || !allFloat32(args.backend, x, filter)) return cpuFallback(Conv3D, args);
   recordConv(Conv3D, g);
   const y = new Float32Array(sizeOf(g.yShape));
   conv(f32(args.backend, x), g.xShape, f32(args.backend, filter), g.filterShape, y, g.yShape, g.geometry);

@@ -8,7 +8,7 @@ export function conv3DBackpropFilterV2(args: KernelArgs) {
   const { strides, pad, filterShape } = args.attrs as unknown as Conv3DBackpropFilterV2Attrs;
   const info = backend_util.computeConv3DInfo(x.shape as [number, number, number, number, number], filterShape, strides, 1, pad);
   const g = convGeometry(info);
-  if (!g || !allFloat32(x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv3DBackpropFilterV2, args);
+  if (!g || !allFloat32(args.backend, x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv3DBackpropFilterV2, args);
   recordConv(Conv3DBackpropFilterV2, g);
   const dFilter = new Float32Array(sizeOf(g.filterShape));
   convBackpropFilter(f32(args.backend, x), g.xShape, f32(args.backend, dy), g.yShape, dFilter, g.filterShape, g.geometry);

@@ -20,7 +20,7 @@ export function fusedMatMul(args: KernelArgs) {
   const code = ACTIVATIONS[activation ?? 'linear'];
   // bias must be one value per output column ([n], [1, n], ...); prelu and other biases go to the cpu kernel
   const biasFits = !bias || (sizeOf(bias.shape) === plan?.n && bias.shape[bias.shape.length - 1] === plan.n);
-  if (!plan || code === undefined || !biasFits || !allFloat32(a, b, bias)) return cpuFallback(_FusedMatMul, args);
+  if (!plan || code === undefined || !biasFits || !allFloat32(args.backend, a, b, bias)) return cpuFallback(_FusedMatMul, args);
   record({ kind: 'matmul', kernel: _FusedMatMul, aShape: plan.aShape, bShape: plan.bShape, transposeA, transposeB });
   const out = new Float32Array(sizeOf(plan.outShape));
   matMul(f32(args.backend, a), plan.aShape, f32(args.backend, b), plan.bShape, out, {

@@ -27,7 +27,7 @@ function broadcastMode(a: TensorInfo, b: TensorInfo, out: number[]): Broadcast |
 export function binaryKernel(kernelName: string, op: BinaryOp): Omit<KernelConfig, 'backendName'> {
   const kernelFunc = (args: KernelArgs) => {
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    if (!allFloat32(a, b)) return cpuFallback(kernelName, args);
+    if (!allFloat32(args.backend, a, b)) return cpuFallback(kernelName, args);
     const outShape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
     const mode = broadcastMode(a, b, outShape);
     const n = sizeOf(outShape);

@@ -4,13 +4,13 @@
 import { backend_util, util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { reduce, type ReduceOp } from '../../../native/kernels.js';
 import { record } from './recorder.js';
-import { cpuFallback, f32, output, sizeOf, type KernelArgs } from './util.js';
+import { allFloat32, cpuFallback, f32, output, sizeOf, type KernelArgs } from './util.js';
 
 export function reduceKernel(kernelName: string, op: ReduceOp): Omit<KernelConfig, 'backendName'> {
   const kernelFunc = (args: KernelArgs) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    if (x.dtype !== 'float32' || x.shape.length === 0) return cpuFallback(kernelName, args);
+    if (!allFloat32(args.backend, x) || x.shape.length === 0) return cpuFallback(kernelName, args);
     const axes = util.parseAxisParam(axis, x.shape).sort((p, q) => p - q);
     if (axes.length === 0 || axes.some((v, i) => i > 0 && v !== axes[i - 1]! + 1)) return cpuFallback(kernelName, args);
     const first = axes[0]!;

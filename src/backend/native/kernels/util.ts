@@ -15,8 +15,9 @@ export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return backend.data.get(t.dataId).values as Float32Array;
 }
 
-export function allFloat32(...tensors: (TensorInfo | undefined)[]): boolean {
-  return tensors.every((t) => t === undefined || t.dtype === 'float32');
+/** True when every given tensor is float32 and held as a Float32Array (a cast from bool keeps its bytes). */
+export function allFloat32(backend: MathBackendCPU, ...tensors: (TensorInfo | undefined)[]): boolean {
+  return tensors.every((t) => t === undefined || (t.dtype === 'float32' && backend.data.get(t.dataId).values instanceof Float32Array));
 }
 
 export function output(backend: MathBackendCPU, shape: number[], values: Float32Array, dtype: DataType = 'float32'): TensorInfo {
