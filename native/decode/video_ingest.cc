@@ -71,7 +71,7 @@ IngestResult IngestVideo(const std::string& source, const std::string& destinati
   if (rc < 0) throw DataError(source, "unreadable video (" + AvError(rc) + ")");
   const AVCodec* codec = nullptr;
   int stream_index = av_find_best_stream(format.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-  if (stream_index < 0 || !codec) throw DataError(source, "no decodable video stream");
+  if (stream_index < 0 || !codec) throw DataError(source, "unreadable video (no decodable video stream)");
   AVStream* stream = format->streams[stream_index];
   std::unique_ptr<AVCodecContext, CodecCloser> decoder(avcodec_alloc_context3(codec));
   if (!decoder || avcodec_parameters_to_context(decoder.get(), stream->codecpar) < 0) {
@@ -139,7 +139,7 @@ IngestResult IngestVideo(const std::string& source, const std::string& destinati
   if (rc != AVERROR_EOF) throw DataError(source, "read failed (" + AvError(rc) + ")");
   avcodec_send_packet(decoder.get(), nullptr);
   drain();
-  if (jpegs.empty()) throw DataError(source, "no video frames could be decoded");
+  if (jpegs.empty()) throw DataError(source, "unreadable video (no frame could be decoded)");
   result.frames = static_cast<int>(jpegs.size());
   result.duration = last_time + frame_period;
   WriteFrames(destination, jpegs);
