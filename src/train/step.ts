@@ -42,24 +42,31 @@ function packResults(parts: StepParts, ceStudent: tf.Scalar, terms: Record<strin
   return tf.concat(values) as tf.Tensor1D;
 }
 
+/**
+ * The forward pass and ONE backward pass for both parameter groups: gradients by tfjs variable
+ * name, and the packed results (kept: the caller disposes it). Call inside tf.tidy.
+ */
+export function stepGradients(parts: StepParts, inputs: StepInputs): { grads: tf.NamedTensorMap; packed: tf.Tensor1D } {
+  const { student, head } = parts;
+  let packed: tf.Tensor1D | undefined;
+  const { grads } = tf.variableGrads(() => {
+    const out = student.forward(inputs.clips, true);
+    const teacher = adaptTeacher(inputs.teacher, student.cfg.featureDim);
+    const ceStudent = crossEntropy(out.logits, inputs.labels);
+    const { objective, terms, gate } = head.losses({ student: out, teacher, labels: inputs.labels });
+    packed = tf.keep(packResults(parts, ceStudent, terms, out.logits, inputs.labels, gate));
+    return tf.add(ceStudent, objective) as tf.Scalar;
+  }, [...student.trainableVariables(), ...head.store.trainable()]);
+  return { grads, packed: packed! };
+}
+
 /** Runs one optimisation step; returns the packed results (the caller disposes it). */
 export function trainStepPacked(parts: StepParts, inputs: StepInputs): tf.Tensor1D {
-  const { student, head, method } = parts;
-  const studentVars = student.trainableVariables();
-  const headVars = head.store.trainable();
   return tf.tidy(() => {
-    let packed: tf.Tensor1D | undefined;
-    const { grads } = tf.variableGrads(() => {
-      const out = student.forward(inputs.clips, true);
-      const teacher = adaptTeacher(inputs.teacher, student.cfg.featureDim);
-      const ceStudent = crossEntropy(out.logits, inputs.labels);
-      const { objective, terms, gate } = head.losses({ student: out, teacher, labels: inputs.labels });
-      packed = tf.keep(packResults(parts, ceStudent, terms, out.logits, inputs.labels, gate));
-      return tf.add(ceStudent, objective) as tf.Scalar;
-    }, [...studentVars, ...headVars]);
+    const { grads, packed } = stepGradients(parts, inputs);
     parts.studentOptimizer.apply(grads);
-    if (headVars.length > 0) parts.headOptimizer.apply(grads);
-    return packed!;
+    if (parts.head.store.params.size > 0) parts.headOptimizer.apply(grads);
+    return packed;
   });
 }
 

@@ -27,19 +27,24 @@ function checkBatch(config: RunConfig, batch: ClipBatch): void {
   }
 }
 
-export function createTrainer(config: RunConfig): Trainer {
+/** The method's student, head and both optimisers for a config (the trainer's parts; tests use them directly). */
+export function buildStepParts(config: RunConfig): StepParts {
   const method = getMethod(config.method);
   checkTeacherDim(config.model);
   const student = new R2Plus1D(config.model, config.seed);
   const head = method.createHead(config, config.seed + 1);
-  const named = (store: typeof student.store) => [...store.params.entries()];
-  const parts: StepParts = {
+  return {
     method,
     student,
     head,
-    studentOptimizer: new Adam(named(student.store), { lr: config.lrStudent, weightDecay: config.weightDecay }),
-    headOptimizer: new Adam(named(head.store), { lr: config.lrMnf, weightDecay: config.weightDecay }),
+    studentOptimizer: new Adam([...student.store.params.entries()], { lr: config.lrStudent, weightDecay: config.weightDecay }),
+    headOptimizer: new Adam([...head.store.params.entries()], { lr: config.lrMnf, weightDecay: config.weightDecay }),
   };
+}
+
+export function createTrainer(config: RunConfig): Trainer {
+  const parts = buildStepParts(config);
+  const { method, student, head } = parts;
 
   const tensors = (batch: ClipBatch) => ({
     clips: tf.tensor5d(batch.clips, batch.shape, 'float32'),
