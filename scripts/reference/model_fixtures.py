@@ -20,7 +20,8 @@ def enc_state(state):
 
 
 def randomise_bn(module, gen):
-    """Non-trivial BN affine parameters and running statistics, so both modes are exercised."""
+    """Non-trivial BN affine parameters and running statistics, so both modes are exercised;
+    non-zero attention biases."""
     with torch.no_grad():
         for m in module.modules():
             if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm3d)):
@@ -28,6 +29,12 @@ def randomise_bn(module, gen):
                 m.bias.copy_(0.2 * torch.randn(m.bias.shape, generator=gen))
                 m.running_mean.copy_(0.1 * torch.randn(m.running_mean.shape, generator=gen))
                 m.running_var.copy_(0.5 + torch.rand(m.running_var.shape, generator=gen))
+            if isinstance(m, torch.nn.MultiheadAttention):
+                # PyTorch zero-initialises these; the key and value biases (and out_proj.bias, which
+                # proj.bn cancels) get no gradient, so only weight decay on non-zero values gives
+                # Adam a well-defined direction to compare
+                m.in_proj_bias.copy_(0.1 * torch.randn(m.in_proj_bias.shape, generator=gen))
+                m.out_proj.bias.copy_(0.1 * torch.randn(m.out_proj.bias.shape, generator=gen))
 
 
 def clips(gen, b, t, h, w):
