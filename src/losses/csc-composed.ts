@@ -50,7 +50,7 @@ export function checkCscArgs(v: tf.Tensor, z: tf.Tensor, aSel: tf.Tensor, labels
 
 /**
  * The CSC loss from tfjs ops. The backward is written out with tfjs ops too (tf.customGrad), so it
- * does not depend on which tfjs gradients are registered; aSel only enters the detached τ.
+ * does not depend on which tfjs gradients are registered. aSel only enters the detached τ: its gradient is 0.
  */
 export function cscLossComposed(
   v: tf.Tensor2D,
@@ -62,13 +62,13 @@ export function cscLossComposed(
   checkCscArgs(v, z, aSel, labels, opts);
   const batch = v.shape[0];
   const loss = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [vIn, zIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const [vIn, zIn, aIn, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     const vn = normalizeRows(vIn);
     const zn = normalizeRows(zIn);
     const tau =
       opts.calibrated === false
         ? tf.scalar(opts.theta)
-        : tf.add(tf.matMul(vn.unit, normalizeRows(aSel).unit, false, true), opts.theta);
+        : tf.add(tf.matMul(vn.unit, normalizeRows(aIn).unit, false, true), opts.theta);
     const logits = tf.div(tf.matMul(vn.unit, zn.unit, false, true), tau);
     const p = tf.softmax(logits, 1);
     // M_ij as float32 values (tf.where rather than a cast, whose result would share the bool storage)
@@ -88,9 +88,9 @@ export function cscLossComposed(
       const dS = tf.div(dLogits, tau) as tf.Tensor2D;
       const dv = normalizeRowsGrad(vn, tf.matMul(dS, zn.unit));
       const dz = normalizeRowsGrad(zn, tf.matMul(dS, vn.unit, true, false));
-      return [dv, dz];
+      return [dv, dz, tf.zerosLike(dv)];
     };
     return { value, gradFunc };
   });
-  return loss(v, z) as tf.Scalar;
+  return loss(v, z, aSel) as tf.Scalar;
 }
