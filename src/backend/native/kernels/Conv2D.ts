@@ -10,7 +10,7 @@ export function conv2D(args: KernelArgs) {
     strides, dilations, pad, dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, x, filter)) return cpuFallback(Conv2D, args);
-  recordConv(Conv2D, g);
+  recordConv(Conv2D, g, pad);
   const y = new Float32Array(sizeOf(g.yShape));
   conv(f32(args.backend, x), g.xShape, f32(args.backend, filter), g.filterShape, y, g.yShape, g.geometry);
   return output(args.backend, g.yShape, y);

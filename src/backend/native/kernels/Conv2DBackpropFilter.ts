@@ -10,7 +10,7 @@ export function conv2DBackpropFilter(args: KernelArgs) {
     dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropFilter, args);
-  recordConv(Conv2DBackpropFilter, g);
+  recordConv(Conv2DBackpropFilter, g, pad);
   const dFilter = new Float32Array(sizeOf(g.filterShape));
   convBackpropFilter(f32(args.backend, x), g.xShape, f32(args.backend, dy), g.yShape, dFilter, g.filterShape, g.geometry);
   return output(args.backend, g.filterShape, dFilter);

@@ -10,7 +10,7 @@ export function conv2DBackpropInput(args: KernelArgs) {
     dimRoundingMode, false, backend_util.convertConv2DDataFormat(dataFormat));
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv2DBackpropInput, args);
-  recordConv(Conv2DBackpropInput, g);
+  recordConv(Conv2DBackpropInput, g, pad);
   const dx = new Float32Array(sizeOf(g.xShape));
   convBackpropInput(f32(args.backend, dy), g.yShape, f32(args.backend, filter), g.filterShape, dx, g.xShape, g.geometry);
   return output(args.backend, g.xShape, dx);

@@ -11,7 +11,7 @@ export function conv3D(args: KernelArgs) {
     filter.shape as [number, number, number, number, number], strides, dilations, pad);
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, x, filter)) return cpuFallback(Conv3D, args);
-  recordConv(Conv3D, g);
+  recordConv(Conv3D, g, pad);
   const y = new Float32Array(sizeOf(g.yShape));
   conv(f32(args.backend, x), g.xShape, f32(args.backend, filter), g.filterShape, y, g.yShape, g.geometry);
   return output(args.backend, g.yShape, y);

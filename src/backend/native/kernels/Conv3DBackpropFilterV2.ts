@@ -9,7 +9,7 @@ export function conv3DBackpropFilterV2(args: KernelArgs) {
   const info = backend_util.computeConv3DInfo(x.shape as [number, number, number, number, number], filterShape, strides, 1, pad);
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv3DBackpropFilterV2, args);
-  recordConv(Conv3DBackpropFilterV2, g);
+  recordConv(Conv3DBackpropFilterV2, g, pad);
   const dFilter = new Float32Array(sizeOf(g.filterShape));
   convBackpropFilter(f32(args.backend, x), g.xShape, f32(args.backend, dy), g.yShape, dFilter, g.filterShape, g.geometry);
   return output(args.backend, g.filterShape, dFilter);

@@ -9,7 +9,7 @@ export function conv3DBackpropInputV2(args: KernelArgs) {
   const info = backend_util.computeConv3DInfo(inputShape, filter.shape as [number, number, number, number, number], strides, 1, pad);
   const g = convGeometry(info);
   if (!g || !allFloat32(args.backend, dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return cpuFallback(Conv3DBackpropInputV2, args);
-  recordConv(Conv3DBackpropInputV2, g);
+  recordConv(Conv3DBackpropInputV2, g, pad);
   const dx = new Float32Array(sizeOf(g.xShape));
   convBackpropInput(f32(args.backend, dy), g.yShape, f32(args.backend, filter), g.filterShape, dx, g.xShape, g.geometry);
   return output(args.backend, g.xShape, dx);

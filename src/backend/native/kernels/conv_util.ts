@@ -2,7 +2,7 @@
 // geometry, and says when the addon cannot take it (channels-first data, ceil rounding).
 import type { backend_util } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from '../../../native/kernels.js';
-import { record } from './recorder.js';
+import { record, type TfjsPad } from './recorder.js';
 
 type ConvInfo = backend_util.Conv2DInfo | backend_util.Conv3DInfo;
 
@@ -48,6 +48,6 @@ export function convGeometry(info: ConvInfo): { xShape: number[]; filterShape: n
   return { xShape, filterShape, yShape, geometry };
 }
 
-export function recordConv(kernel: string, g: NonNullable<ReturnType<typeof convGeometry>>): void {
-  record({ kind: 'conv', kernel, xShape: g.xShape, filterShape: g.filterShape, yShape: g.yShape, ...g.geometry });
+export function recordConv(kernel: string, g: NonNullable<ReturnType<typeof convGeometry>>, pad: TfjsPad): void {
+  record({ kind: 'conv', kernel, xShape: g.xShape, filterShape: g.filterShape, yShape: g.yShape, ...g.geometry, pad });
 }

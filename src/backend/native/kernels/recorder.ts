@@ -1,5 +1,8 @@
 // Optional observer of the calls the native backend serves in the addon (not the ones it hands to
 // tfjs's cpu kernels): the kernels benchmark lists a training step's conv/matmul shapes with it.
+/** A convolution's `pad` attribute as tfjs ops take it. */
+export type TfjsPad = 'same' | 'valid' | number | number[][];
+
 export interface ConvCall {
   kind: 'conv';
   kernel: string;
@@ -10,6 +13,7 @@ export interface ConvCall {
   dilations: number[];
   padBefore: number[];
   padAfter: number[];
+  pad: TfjsPad;
 }
 
 export interface MatMulCall {
