@@ -17,15 +17,6 @@ namespace {
 
 std::string FrameWhere(const std::string& path, int64_t index) { return path + ": frame " + std::to_string(index); }
 
-void CheckBox(const ClipRequest& clip, int64_t index, const RgbImage& image) {
-  const CropBox& b = clip.box;
-  if (b.width <= 0 || b.height <= 0 || b.x < 0 || b.y < 0 || b.x + b.width > image.width + 1e-3f ||
-      b.y + b.height > image.height + 1e-3f) {
-    throw DataError(FrameWhere(clip.path, index), "is " + std::to_string(image.width) + "x" + std::to_string(image.height) +
-                                                      ", smaller than the crop box (frame sizes differ within the video?)");
-  }
-}
-
 }  // namespace
 
 std::vector<std::string> DecodeClips(const std::vector<ClipRequest>& clips, int size, const Normalise& norm, Device device,
@@ -36,7 +27,8 @@ std::vector<std::string> DecodeClips(const std::vector<ClipRequest>& clips, int 
   const size_t frame_floats = static_cast<size_t>(size) * size * 3;
   const size_t clip_floats = frames_per_clip * frame_floats;
   const bool on_gpu = device == Device::kCuda && !decode_only;
-  // GPU path: decoded frames are kept until the transform runs on the device.
+  std::vector<ResizePlan> plans(clips.size());
+  // GPU path: decoded regions are kept until the transform runs on the device.
   std::vector<std::vector<RgbImage>> decoded(on_gpu ? clips.size() : 0);
 
   Pool().ParallelFor(clips.size(), [&](size_t c) {
@@ -44,14 +36,19 @@ std::vector<std::string> DecodeClips(const std::vector<ClipRequest>& clips, int 
     try {
       std::vector<Bytes> jpegs = ReadFrames(clip.path, clip.frames);
       thread_local RgbImage image;
+      if (decode_only) {
+        for (size_t t = 0; t < jpegs.size(); ++t) {
+          DecodeJpeg(jpegs[t].data(), jpegs[t].size(), FrameWhere(clip.path, clip.frames[t]), image);
+        }
+        return;
+      }
+      plans[c] = MakeResizePlan(RoundBox(clip.box), size);
       if (on_gpu) decoded[c].resize(jpegs.size());
       for (size_t t = 0; t < jpegs.size(); ++t) {
-        RgbImage& target = on_gpu ? decoded[c][t] : image;
-        DecodeJpeg(jpegs[t].data(), jpegs[t].size(), FrameWhere(clip.path, clip.frames[t]), target);
-        if (decode_only) continue;
-        CheckBox(clip, clip.frames[t], target);
+        RgbImage& region = on_gpu ? decoded[c][t] : image;
+        DecodeJpegRegion(jpegs[t].data(), jpegs[t].size(), FrameWhere(clip.path, clip.frames[t]), plans[c].box, region);
         if (!on_gpu) {
-          CropResizeNormalise(target.pixels.data(), target.width, target.height, clip.box, size, clip.flip, norm,
+          CropResizeNormalise(region.pixels.data(), region.width, region.origin_x, region.origin_y, plans[c], clip.flip, norm,
                               out + c * clip_floats + t * frame_floats);
         }
       }
@@ -67,13 +64,13 @@ std::vector<std::string> DecodeClips(const std::vector<ClipRequest>& clips, int 
     std::vector<FrameJob> jobs;
     for (size_t c = 0; c < clips.size(); ++c) {
       for (size_t t = 0; t < decoded[c].size(); ++t) {
-        const RgbImage& image = decoded[c][t];
-        jobs.push_back({image.pixels.data(), image.width, image.height, clips[c].box, clips[c].flip,
-                        out + c * clip_floats + t * frame_floats});
+        const RgbImage& region = decoded[c][t];
+        jobs.push_back({region.pixels.data(), region.width, region.height, region.origin_x, region.origin_y, &plans[c],
+                        clips[c].flip, out + c * clip_floats + t * frame_floats});
       }
     }
     std::string error;
-    if (!CropResizeNormaliseCuda(jobs, size, norm, error)) throw std::runtime_error(error);
+    if (!CropResizeNormaliseCuda(jobs, norm, error)) throw std::runtime_error(error);
   }
 #endif
   return errors;

@@ -21,27 +21,19 @@ DeviceBuffer<T> Allocate(size_t count, cudaError_t& status) {
   return DeviceBuffer<T>(static_cast<T*>(p));
 }
 
-// One thread per (row r of the touched rows, output column i): horizontal taps over uint8 RGB.
-__global__ void HorizontalPass(const uint8_t* rgb, int width, int row_lo, int rows, const int* first, const float* weights,
-                               int taps, int size, float* horizontal) {
-  int i = blockIdx.x * blockDim.x + threadIdx.x;
-  int r = blockIdx.y;
-  if (i >= size || r >= rows) return;
-  const uint8_t* src = rgb + static_cast<size_t>(r + row_lo) * width * 3;
-  const float* k = weights + static_cast<size_t>(i) * taps;
-  int x0 = first[i];
-  int n = min(taps, width - x0);
-  float c0 = 0.f, c1 = 0.f, c2 = 0.f;
-  for (int t = 0; t < n; ++t) {
-    const uint8_t* p = src + static_cast<size_t>(x0 + t) * 3;
-    c0 = __fadd_rn(c0, __fmul_rn(k[t], static_cast<float>(p[0])));
-    c1 = __fadd_rn(c1, __fmul_rn(k[t], static_cast<float>(p[1])));
-    c2 = __fadd_rn(c2, __fmul_rn(k[t], static_cast<float>(p[2])));
+// One thread per (output row j, element e of a crop row): vertical taps over uint8 RGB.
+__global__ void VerticalPass(const uint8_t* crop, int stride, int row_floats, const int* first, const int* count,
+                             const float* weights, int taps, int size, float* vertical) {
+  int e = blockIdx.x * blockDim.x + threadIdx.x;
+  int j = blockIdx.y;
+  if (e >= row_floats || j >= size) return;
+  const float* k = weights + static_cast<size_t>(j) * taps;
+  float acc = 0.f;
+  for (int t = 0; t < count[j]; ++t) {
+    const uint8_t* src = crop + static_cast<size_t>(first[j] + t) * stride * 3;
+    acc = __fadd_rn(acc, __fmul_rn(k[t], static_cast<float>(src[e])));
   }
-  float* dst = horizontal + (static_cast<size_t>(r) * size + i) * 3;
-  dst[0] = c0;
-  dst[1] = c1;
-  dst[2] = c2;
+  vertical[static_cast<size_t>(j) * row_floats + e] = acc;
 }
 
 struct Affine {
@@ -49,21 +41,19 @@ struct Affine {
   float shift[3];
 };
 
-// One thread per output pixel (row j, column i): vertical taps, normalise, optional mirror.
-__global__ void VerticalPass(const float* horizontal, int row_lo, int rows, const int* first, const float* weights, int taps,
-                             int size, bool flip, Affine affine, float* out) {
+// One thread per output pixel (row j, column i): horizontal taps, normalise, optional mirror.
+__global__ void HorizontalPass(const float* vertical, int row_floats, const int* first, const int* count, const float* weights,
+                               int taps, int size, bool flip, Affine affine, float* out) {
   int i = blockIdx.x * blockDim.x + threadIdx.x;
   int j = blockIdx.y;
   if (i >= size || j >= size) return;
-  const float* k = weights + static_cast<size_t>(j) * taps;
-  int y0 = first[j] - row_lo;
-  int n = min(taps, rows - y0);
+  const float* k = weights + static_cast<size_t>(i) * taps;
+  const float* p = vertical + static_cast<size_t>(j) * row_floats + static_cast<size_t>(first[i]) * 3;
   float c0 = 0.f, c1 = 0.f, c2 = 0.f;
-  for (int t = 0; t < n; ++t) {
-    const float* p = horizontal + (static_cast<size_t>(y0 + t) * size + i) * 3;
-    c0 = __fadd_rn(c0, __fmul_rn(k[t], p[0]));
-    c1 = __fadd_rn(c1, __fmul_rn(k[t], p[1]));
-    c2 = __fadd_rn(c2, __fmul_rn(k[t], p[2]));
+  for (int t = 0; t < count[i]; ++t) {
+    c0 = __fadd_rn(c0, __fmul_rn(k[t], p[t * 3 + 0]));
+    c1 = __fadd_rn(c1, __fmul_rn(k[t], p[t * 3 + 1]));
+    c2 = __fadd_rn(c2, __fmul_rn(k[t], p[t * 3 + 2]));
   }
   float* dst = out + (static_cast<size_t>(j) * size + (flip ? size - 1 - i : i)) * 3;
   dst[0] = __fadd_rn(__fmul_rn(c0, affine.scale[0]), affine.shift[0]);
@@ -71,60 +61,64 @@ __global__ void VerticalPass(const float* horizontal, int row_lo, int rows, cons
   dst[2] = __fadd_rn(__fmul_rn(c2, affine.scale[2]), affine.shift[2]);
 }
 
-#define MNF_CUDA_CHECK(call)                                              \
-  do {                                                                    \
-    cudaError_t status_ = (call);                                         \
-    if (status_ != cudaSuccess) {                                         \
+#define MNF_CUDA_CHECK(call)                                                        \
+  do {                                                                              \
+    cudaError_t status_ = (call);                                                   \
+    if (status_ != cudaSuccess) {                                                   \
       error = std::string("CUDA decode transform: ") + cudaGetErrorString(status_); \
-      return false;                                                       \
-    }                                                                     \
+      return false;                                                                 \
+    }                                                                               \
   } while (0)
+
+template <typename T>
+bool Upload(const std::vector<T>& host, DeviceBuffer<T>& device, std::string& error) {
+  cudaError_t status = cudaSuccess;
+  device = Allocate<T>(host.size(), status);
+  MNF_CUDA_CHECK(status);
+  MNF_CUDA_CHECK(cudaMemcpy(device.get(), host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+  return true;
+}
 
 }  // namespace
 
-bool CropResizeNormaliseCuda(const std::vector<FrameJob>& jobs, int size, const Normalise& norm, std::string& error) {
+bool CropResizeNormaliseCuda(const std::vector<FrameJob>& jobs, const Normalise& norm, std::string& error) {
   Affine affine;
   for (int c = 0; c < 3; ++c) {
     affine.scale[c] = 1.0f / (255.0f * norm.std[c]);
     affine.shift[c] = -norm.mean[c] / norm.std[c];
   }
   cudaError_t status = cudaSuccess;
-  const size_t out_floats = static_cast<size_t>(size) * size * 3;
-  auto out = Allocate<float>(out_floats, status);
-  MNF_CUDA_CHECK(status);
   for (const FrameJob& job : jobs) {
-    const AxisWeights wx = BilinearWeights(job.width, job.box.x, job.box.width, size);
-    const AxisWeights wy = BilinearWeights(job.height, job.box.y, job.box.height, size);
-    const int row_lo = wy.first.front();
-    int row_hi = row_lo;
-    for (int i = 0; i < size; ++i) row_hi = max(row_hi, min(wy.first[i] + wy.taps, job.height));
-    const int rows = row_hi - row_lo;
-    const size_t image_bytes = static_cast<size_t>(job.width) * job.height * 3;
-    auto rgb = Allocate<uint8_t>(image_bytes, status);
+    const ResizePlan& plan = *job.plan;
+    const int size = plan.size;
+    const int row_floats = plan.box.width * 3;
+    const size_t out_floats = static_cast<size_t>(size) * size * 3;
+    // the crop's rows and columns, copied out of the decoded region
+    std::vector<uint8_t> crop(static_cast<size_t>(plan.box.height) * row_floats);
+    for (int r = 0; r < plan.box.height; ++r) {
+      const uint8_t* src = job.rgb + (static_cast<size_t>(plan.box.y - job.origin_y + r) * job.width + (plan.box.x - job.origin_x)) * 3;
+      std::copy(src, src + row_floats, crop.begin() + static_cast<size_t>(r) * row_floats);
+    }
+    DeviceBuffer<uint8_t> crop_d;
+    DeviceBuffer<int> first_x, first_y, count_x, count_y;
+    DeviceBuffer<float> weights_x, weights_y;
+    if (!Upload(crop, crop_d, error) || !Upload(plan.x.first, first_x, error) || !Upload(plan.y.first, first_y, error) ||
+        !Upload(plan.x.count, count_x, error) || !Upload(plan.y.count, count_y, error) ||
+        !Upload(plan.x.weights, weights_x, error) || !Upload(plan.y.weights, weights_y, error)) {
+      return false;
+    }
+    auto vertical = Allocate<float>(static_cast<size_t>(size) * row_floats, status);
     MNF_CUDA_CHECK(status);
-    auto horizontal = Allocate<float>(static_cast<size_t>(rows) * size * 3, status);
+    auto out = Allocate<float>(out_floats, status);
     MNF_CUDA_CHECK(status);
-    auto first_x = Allocate<int>(wx.first.size(), status);
-    MNF_CUDA_CHECK(status);
-    auto first_y = Allocate<int>(wy.first.size(), status);
-    MNF_CUDA_CHECK(status);
-    auto weights_x = Allocate<float>(wx.weights.size(), status);
-    MNF_CUDA_CHECK(status);
-    auto weights_y = Allocate<float>(wy.weights.size(), status);
-    MNF_CUDA_CHECK(status);
-    MNF_CUDA_CHECK(cudaMemcpy(rgb.get(), job.rgb, image_bytes, cudaMemcpyHostToDevice));
-    MNF_CUDA_CHECK(cudaMemcpy(first_x.get(), wx.first.data(), wx.first.size() * sizeof(int), cudaMemcpyHostToDevice));
-    MNF_CUDA_CHECK(cudaMemcpy(first_y.get(), wy.first.data(), wy.first.size() * sizeof(int), cudaMemcpyHostToDevice));
-    MNF_CUDA_CHECK(cudaMemcpy(weights_x.get(), wx.weights.data(), wx.weights.size() * sizeof(float), cudaMemcpyHostToDevice));
-    MNF_CUDA_CHECK(cudaMemcpy(weights_y.get(), wy.weights.data(), wy.weights.size() * sizeof(float), cudaMemcpyHostToDevice));
     const int threads = 128;
-    dim3 grid_h((size + threads - 1) / threads, rows);
-    HorizontalPass<<<grid_h, threads>>>(rgb.get(), job.width, row_lo, rows, first_x.get(), weights_x.get(), wx.taps, size,
-                                        horizontal.get());
+    dim3 grid_v((row_floats + threads - 1) / threads, size);
+    VerticalPass<<<grid_v, threads>>>(crop_d.get(), plan.box.width, row_floats, first_y.get(), count_y.get(), weights_y.get(),
+                                      plan.y.taps, size, vertical.get());
     MNF_CUDA_CHECK(cudaGetLastError());
-    dim3 grid_v((size + threads - 1) / threads, size);
-    VerticalPass<<<grid_v, threads>>>(horizontal.get(), row_lo, rows, first_y.get(), weights_y.get(), wy.taps, size, job.flip,
-                                      affine, out.get());
+    dim3 grid_h((size + threads - 1) / threads, size);
+    HorizontalPass<<<grid_h, threads>>>(vertical.get(), row_floats, first_x.get(), count_x.get(), weights_x.get(), plan.x.taps,
+                                        size, job.flip, affine, out.get());
     MNF_CUDA_CHECK(cudaGetLastError());
     MNF_CUDA_CHECK(cudaMemcpy(job.out, out.get(), out_floats * sizeof(float), cudaMemcpyDeviceToHost));
   }

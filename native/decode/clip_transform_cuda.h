@@ -1,5 +1,5 @@
-// The GPU twin of CropResizeNormalise: same weights (computed on the host by BilinearWeights), same
-// float operation order without FMA contraction, so it gives the CPU path's numbers.
+// The GPU twin of CropResizeNormalise: same weights (computed on the host by MakeResizePlan), same
+// pass order and float operation order without FMA contraction, so it gives the CPU path's numbers.
 #pragma once
 #include <string>
 #include <vector>
@@ -9,15 +9,17 @@
 namespace mnf::decode {
 
 struct FrameJob {
-  const uint8_t* rgb = nullptr;
-  int width = 0;
+  const uint8_t* rgb = nullptr;  // decoded region, host memory
+  int width = 0;                 // region width (row stride in pixels)
   int height = 0;
-  CropBox box;
+  int origin_x = 0;
+  int origin_y = 0;
+  const ResizePlan* plan = nullptr;
   bool flip = false;
   float* out = nullptr;  // host memory, (size, size, 3)
 };
 
 // Returns false and sets `error` when a CUDA call fails. Only built with MNF_WITH_CUDA.
-bool CropResizeNormaliseCuda(const std::vector<FrameJob>& jobs, int size, const Normalise& norm, std::string& error);
+bool CropResizeNormaliseCuda(const std::vector<FrameJob>& jobs, const Normalise& norm, std::string& error);
 
 }  // namespace mnf::decode

@@ -1,6 +1,10 @@
 #include "decode/jpeg_codec.h"
 
 #include <turbojpeg.h>
+// jpeglib.h needs FILE and size_t declared first
+#include <cstdio>
+#include <jpeglib.h>
+#include <csetjmp>
 
 #include <memory>
 #include <stdexcept>
@@ -28,6 +32,70 @@ tjhandle Compressor() {
   return handle.get();
 }
 
+// libjpeg reports errors through callbacks; they jump back to DecodeRegionC, which returns false.
+struct ErrorJump {
+  jpeg_error_mgr manager;
+  jmp_buf jump;
+  char message[JMSG_LENGTH_MAX];
+};
+
+void OnError(j_common_ptr cinfo) {
+  auto* e = reinterpret_cast<ErrorJump*>(cinfo->err);
+  (*cinfo->err->format_message)(cinfo, e->message);
+  longjmp(e->jump, 1);
+}
+
+// Warnings (level -1: corrupt data, premature end) fail the frame; trace messages are ignored.
+void OnMessage(j_common_ptr cinfo, int level) {
+  if (level < 0) OnError(cinfo);
+}
+
+enum class RegionStatus { kOk, kCorrupt, kOutside };
+
+// No C++ objects with destructors live in this frame: longjmp may leave it.
+RegionStatus DecodeRegionC(const uint8_t* data, size_t size, const PixelBox& box, RgbImage& out, char* message) {
+  jpeg_decompress_struct cinfo;
+  ErrorJump error;
+  cinfo.err = jpeg_std_error(&error.manager);
+  error.manager.error_exit = OnError;
+  error.manager.emit_message = OnMessage;
+  error.message[0] = 0;
+  if (setjmp(error.jump)) {
+    jpeg_destroy_decompress(&cinfo);
+    std::snprintf(message, JMSG_LENGTH_MAX, "%s", error.message);
+    return RegionStatus::kCorrupt;
+  }
+  jpeg_create_decompress(&cinfo);
+  jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
+  jpeg_read_header(&cinfo, TRUE);
+  cinfo.out_color_space = JCS_RGB;
+  cinfo.dct_method = JDCT_ISLOW;
+  jpeg_start_decompress(&cinfo);
+  out.frame_width = static_cast<int>(cinfo.output_width);
+  out.frame_height = static_cast<int>(cinfo.output_height);
+  if (box.x < 0 || box.y < 0 || box.width < 1 || box.height < 1 || box.x + box.width > out.frame_width ||
+      box.y + box.height > out.frame_height) {
+    jpeg_destroy_decompress(&cinfo);
+    return RegionStatus::kOutside;
+  }
+  JDIMENSION x = static_cast<JDIMENSION>(box.x), width = static_cast<JDIMENSION>(box.width);
+  if (width < cinfo.output_width) jpeg_crop_scanline(&cinfo, &x, &width);
+  out.origin_x = static_cast<int>(x);
+  out.origin_y = box.y;
+  out.width = static_cast<int>(width);
+  out.height = box.height;
+  out.pixels.resize(static_cast<size_t>(out.width) * out.height * 3);
+  if (box.y > 0) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(box.y));
+  const JDIMENSION end = static_cast<JDIMENSION>(box.y + box.height);
+  while (cinfo.output_scanline < end) {
+    JSAMPROW row = out.pixels.data() + static_cast<size_t>(cinfo.output_scanline - box.y) * out.width * 3;
+    jpeg_read_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_abort_decompress(&cinfo);  // the rows below the crop are not needed
+  jpeg_destroy_decompress(&cinfo);
+  return RegionStatus::kOk;
+}
+
 }  // namespace
 
 void JpegSize(const uint8_t* data, size_t size, const std::string& where, int& width, int& height) {
@@ -41,12 +109,31 @@ void JpegSize(const uint8_t* data, size_t size, const std::string& where, int& w
 
 void DecodeJpeg(const uint8_t* data, size_t size, const std::string& where, RgbImage& out) {
   JpegSize(data, size, where, out.width, out.height);
+  out.origin_x = out.origin_y = 0;
+  out.frame_width = out.width;
+  out.frame_height = out.height;
   out.pixels.resize(static_cast<size_t>(out.width) * out.height * 3);
   tjhandle handle = Decompressor();
   if (tjDecompress2(handle, data, static_cast<unsigned long>(size), out.pixels.data(), out.width, 0, out.height,
                     TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
     // Warnings too (a truncated file decodes to grey padding): the frame is not what was stored.
     throw DataError(where, std::string("corrupt JPEG (") + tjGetErrorStr2(handle) + ")");
+  }
+}
+
+void DecodeJpegRegion(const uint8_t* data, size_t size, const std::string& where, const PixelBox& box, RgbImage& out) {
+  if (size == 0) throw DataError(where, "empty JPEG (0 bytes)");
+  char message[JMSG_LENGTH_MAX] = {0};
+  switch (DecodeRegionC(data, size, box, out, message)) {
+    case RegionStatus::kOk:
+      return;
+    case RegionStatus::kCorrupt:
+      throw DataError(where, std::string("corrupt JPEG (") + message + ")");
+    case RegionStatus::kOutside:
+      throw DataError(where, "is " + std::to_string(out.frame_width) + "x" + std::to_string(out.frame_height) +
+                                 ", the crop box " + std::to_string(box.width) + "x" + std::to_string(box.height) + "+" +
+                                 std::to_string(box.x) + "+" + std::to_string(box.y) +
+                                 " does not fit (frame sizes differ within the video?)");
   }
 }
 

@@ -55,7 +55,7 @@ export function randomResizedCrop(width: number, height: number, rng: Rng, scale
 /** The centred square of side min(width, height): resize-short-side-then-centre-crop as one box. */
 export function centreCrop(width: number, height: number): Box {
   const side = Math.min(width, height);
-  return { x: (width - side) / 2, y: (height - side) / 2, width: side, height: side };
+  return { x: Math.round((width - side) / 2), y: Math.round((height - side) / 2), width: side, height: side };
 }
 
 export function trainClip(video: number, frameCount: number, width: number, height: number, length: number, rng: Rng): ClipPlan {
