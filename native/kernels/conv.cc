@@ -79,14 +79,12 @@ memory::desc UserWeights(const Shape& w) {
   return memory::desc(WeightDims(w), memory::data_type::f32, w.size() == 4 ? Tag::hwio : Tag::dhwio);
 }
 
-// MNF_CONV_LAYOUT=plain keeps activations channels-last inside oneDNN (no activation reorders);
-// the default lets oneDNN pick (`any`), which on AVX-512 is a channel-blocked layout.
+// Activations stay channels-last inside oneDNN (no activation reorders; oneDNN 2.6 has nhwc/ndhwc
+// JIT and brgemm kernels); MNF_CONV_LAYOUT=any lets oneDNN pick (a channel-blocked layout on
+// AVX-512) and reorders activations in and out on every call, as PyTorch does.
 bool LetOneDnnPickActivationLayout() {
-  static const bool pick = [] {
-    const char* v = std::getenv("MNF_CONV_LAYOUT");
-    return !(v && std::string(v) == "plain");
-  }();
-  return pick;
+  const char* v = std::getenv("MNF_CONV_LAYOUT");
+  return v && std::string(v) == "any";
 }
 
 memory::desc Wanted(const memory::dims& dims, bool activation) {
@@ -159,7 +157,7 @@ std::unique_ptr<ConvPrimitive> Build(ConvKind kind, const ConvGeometry& g) {
 }
 
 std::string Key(ConvKind kind, const ConvGeometry& g) {
-  std::string key = std::to_string(static_cast<int>(kind));
+  std::string key = std::to_string(static_cast<int>(kind)) + (LetOneDnnPickActivationLayout() ? "any" : "plain");
   for (const auto* v : {&g.x, &g.w, &g.y}) key += ShapeToString(*v);
   for (const auto* v : {&g.strides, &g.dilations, &g.padBefore, &g.padAfter}) key += ShapeToString(*v);
   return key;
