@@ -70,7 +70,7 @@ describe.each(TEST_BACKENDS)('mnf-csc training step on %s', (backend) => {
     parts.headOptimizer.dispose();
     parts.student.dispose();
     parts.head.store.dispose();
-  });
+  }, 30_000);
 
   describe('through the trainer', () => {
     let trainer: Trainer;
@@ -95,6 +95,6 @@ describe.each(TEST_BACKENDS)('mnf-csc training step on %s', (backend) => {
       expect(after['optim.head/step']!.data[0]).toBe(1);
       expect(result.gate!.histogram.reduce((s, h) => s + h, 0)).toBeCloseTo(1, 5);
       expect(result.gatePerSample).toHaveLength(4);
-    });
+    }, 30_000);
   });
 });

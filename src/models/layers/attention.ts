@@ -31,10 +31,12 @@ export class MultiHeadAttention {
     const [b, n, d] = keysValues.shape;
     const h = this.heads;
     const hd = d / h;
-    const [wq, wkv] = tf.split(this.inProjWeight, [d, 2 * d], 1) as [tf.Tensor2D, tf.Tensor2D];
-    const [bq, bkv] = tf.split(this.inProjBias, [d, 2 * d], 0) as [tf.Tensor1D, tf.Tensor1D];
-    const q = tf.mul(tf.fused.matMul({ a: query, b: wq, bias: bq }), 1 / Math.sqrt(hd));
-    const kv = tf.fused.matMul({ a: tf.reshape(keysValues, [b * n, d]) as tf.Tensor2D, b: wkv, bias: bkv });
+    // Projecting through the whole (D, 3D) matrix and slicing the (small) outputs is cheaper than
+    // splitting the weight's columns every step.
+    const qAll = tf.fused.matMul({ a: query, b: this.inProjWeight as tf.Tensor2D, bias: this.inProjBias });
+    const q = tf.mul(tf.slice(qAll, [0, 0], [b, d]), 1 / Math.sqrt(hd));
+    const kvAll = tf.fused.matMul({ a: tf.reshape(keysValues, [b * n, d]) as tf.Tensor2D, b: this.inProjWeight as tf.Tensor2D, bias: this.inProjBias });
+    const kv = tf.slice(kvAll, [0, d], [b * n, 2 * d]);
     // (B·N, 2D) → (2, B, h, N, hd)
     const kvHeads = tf.transpose(tf.reshape(kv, [b, n, 2, h, hd]), [2, 0, 3, 1, 4]);
     const [k, v] = tf.unstack(kvHeads, 0) as [tf.Tensor4D, tf.Tensor4D];

@@ -1,8 +1,11 @@
 // BatchNorm over the last (channel) axis with PyTorch's semantics (nn.BatchNorm1d/3d):
 // training normalises with the biased batch variance and moves the running estimates by
 // momentum 0.1 towards the batch mean and the UNBIASED batch variance; eval uses the running
-// estimates. Training mode is one custom op: one moments pass forward, and the closed-form
-// backward dx = scale·(dy − mean(dy) − xc·mean(dy·xc)/(var+eps)) with scale = γ/√(var+eps).
+// estimates. Training mode is one custom op with few passes over the activations:
+//   forward  y = x·scale + shift, scale = γ/√(var+eps), shift = β − mean·scale
+//   backward dx = dy·scale + x·k + (c − mean·k), k = −scale·Σ(dy·(x−mean))/(n·(var+eps)),
+//            c = −scale·Σdy/n;  dγ = Σ(dy·(x−mean))/√(var+eps);  dβ = Σdy
+// Column sums run as a (1×rows)·(rows×C) matrix product, much faster than an axis-0 Sum.
 import { tf } from '../../tf.js';
 import type { ParamStore } from '../params.js';
 import { filled } from './init.js';
@@ -12,7 +15,7 @@ export const BN_EPS = 1e-5;
 
 /** Column sums of a (rows, C) matrix. */
 function sumRows(x: tf.Tensor2D): tf.Tensor1D {
-  return tf.sum(x, 0);
+  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]));
 }
 
 export class BatchNorm {
@@ -31,24 +34,23 @@ export class BatchNorm {
     this.normalizeTraining = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
       const rows = x.shape[0];
       const mean = tf.div(sumRows(x), rows) as tf.Tensor1D;
-      const xc = tf.sub(x, mean) as tf.Tensor2D;
-      const variance = tf.div(sumRows(tf.square(xc)), rows) as tf.Tensor1D;
+      const variance = tf.div(sumRows(tf.squaredDifference(x, mean) as tf.Tensor2D), rows) as tf.Tensor1D;
       const invStd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
       const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
-      const value = tf.add(tf.mul(xc, scale), beta) as tf.Tensor2D;
+      const value = tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale))) as tf.Tensor2D;
       this.pendingMoments = { mean: tf.keep(mean), variance: tf.keep(variance) };
-      save([xc, invStd, scale]);
+      save([x, mean, invStd, scale]);
       return {
         value,
         gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
-          const [savedXc, savedInvStd, savedScale] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-          const dyXc = sumRows(tf.mul(dy, savedXc) as tf.Tensor2D);
+          const [sx, sMean, sInvStd, sScale] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
           const dBeta = sumRows(dy);
-          const dGamma = tf.mul(dyXc, savedInvStd);
-          // dx = dy·scale + xc·k + c, k = −scale·invStd²·Σ(dy·xc)/n, c = −scale·Σdy/n
-          const k = tf.mul(tf.mul(savedScale, tf.square(savedInvStd)), tf.div(dyXc, -rows));
-          const c = tf.mul(savedScale, tf.div(dBeta, -rows));
-          const dx = tf.add(tf.add(tf.mul(dy, savedScale), tf.mul(savedXc, k)), c);
+          // Σ dy·(x − mean) = Σ dy·x − mean·Σ dy
+          const dyXc = tf.sub(sumRows(tf.mul(dy, sx) as tf.Tensor2D), tf.mul(sMean, dBeta));
+          const dGamma = tf.mul(dyXc, sInvStd);
+          const k = tf.mul(tf.mul(sScale, tf.square(sInvStd)), tf.div(dyXc, -rows));
+          const c = tf.sub(tf.mul(sScale, tf.div(dBeta, -rows)), tf.mul(sMean, k));
+          const dx = tf.add(tf.add(tf.mul(dy, sScale), tf.mul(sx, k)), c);
           return [dx, dGamma, dBeta];
         },
       };

@@ -1,0 +1,127 @@
+// mnf-tui bench step [--json] [--preset bench-s] [--steps 5] [--warmup 2] [--threads N] [--no-pytorch]
+// One full mnf-csc training step (student + MNF + every loss + both Adam steps) on the native
+// backend, and the same config in PyTorch CPU (scripts/bench-step.py, same thread count) in the
+// same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
+// kernels of one profiled step.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { initBackend } from '../backend/select.js';
+import { intFlag, parseFlags, UsageError } from '../commands/args.js';
+import { resolveConfig } from '../config/presets.js';
+import type { RunConfig } from '../config/types.js';
+import type { ClipBatch } from '../data/types.js';
+import { Rng } from '../models/rng.js';
+import { packageRoot } from '../native/addon.js';
+import { tf } from '../tf.js';
+import { createTrainer } from '../train/trainer.js';
+
+interface KernelShare {
+  name: string;
+  ms: number;
+  calls: number;
+  share: number;
+}
+
+function randomBatch(config: RunConfig, seed: number): ClipBatch {
+  const rng = new Rng(seed);
+  const b = config.batch;
+  const shape: ClipBatch['shape'] = [b, config.clipLength, config.size, config.size, 3];
+  const clips = new Float32Array(shape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < clips.length; i++) clips[i] = rng.normal();
+  const teacherDim = config.model.teacherDim;
+  const teacher = new Float32Array(b * teacherDim);
+  for (let i = 0; i < teacher.length; i++) teacher[i] = Math.max(0, rng.normal());
+  const labels = Int32Array.from({ length: b }, () => Math.floor(rng.next() * config.model.numClasses));
+  return { clips, shape, teacher, teacherDim, labels, videoIndex: Int32Array.from(labels.keys()) };
+}
+
+async function topKernels(step: () => void, count: number): Promise<{ totalMs: number; kernels: KernelShare[] }> {
+  const profile = await tf.profile(step);
+  const byName = new Map<string, { ms: number; calls: number }>();
+  let totalMs = 0;
+  for (const k of profile.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += ms;
+    entry.calls += 1;
+    byName.set(k.name, entry);
+    totalMs += ms;
+  }
+  const kernels = [...byName]
+    .map(([name, { ms, calls }]) => ({ name, ms, calls, share: ms / totalMs }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count);
+  return { totalMs, kernels };
+}
+
+function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number): { ms_per_step: number; [key: string]: unknown } {
+  const python = process.env.MNF_PYTHON ?? '/usr/bin/python3';
+  const script = join(packageRoot(), 'scripts', 'bench-step.py');
+  const args = [script, '--config', JSON.stringify(config), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)];
+  const result = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  if (result.error) throw new Error(`bench step: cannot run ${python} (${result.error.message}); set MNF_PYTHON to a Python with torch`);
+  if (result.status !== 0) {
+    const last = result.stderr.trim().split('\n').pop() ?? '';
+    throw new Error(`bench step: ${python} scripts/bench-step.py failed: ${last}`);
+  }
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_step: number };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseFlags(argv, {
+    json: { type: 'boolean' },
+    preset: { type: 'string' },
+    steps: { type: 'string' },
+    warmup: { type: 'string' },
+    threads: { type: 'string' },
+    'no-pytorch': { type: 'boolean' },
+  });
+  const steps = intFlag(values.steps, '--steps', 1) ?? 5;
+  const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
+  const threadsFlag = intFlag(values.threads, '--threads', 1);
+  if (threadsFlag !== undefined) process.env.MNF_THREADS = String(threadsFlag);
+  const preset = values.preset ?? 'bench-s';
+  let config: RunConfig;
+  try {
+    config = resolveConfig(preset, { method: 'mnf-csc' });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const info = await initBackend('native');
+  const trainer = createTrainer(config);
+  const batch = randomBatch(config, config.seed);
+  const log = (line: string) => values.json || process.stderr.write(line + '\n');
+  log(`bench step: preset ${preset}, batch ${config.batch}, ${config.clipLength}×${config.size}×${config.size}, backend native, ${info.threads} threads`);
+  for (let i = 0; i < warmup; i++) trainer.step(batch);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    trainer.step(batch);
+    times.push(performance.now() - start);
+  }
+  const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
+  log(`  mnf-tui: ${msPerStep.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)})`);
+  const profile = await topKernels(() => void trainer.step(batch), 10);
+  trainer.dispose();
+  const pytorch = values['no-pytorch'] ? undefined : runPytorch(config, info.threads, steps, warmup);
+  if (pytorch) log(`  PyTorch ${String(pytorch.torch)}: ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
+  const report = {
+    bench: 'step',
+    preset,
+    backend: info.name,
+    threads: info.threads,
+    batch: config.batch,
+    clip: [config.clipLength, config.size, config.size],
+    steps,
+    warmup,
+    ms_per_step: msPerStep,
+    ms_min: Math.min(...times),
+    pytorch_ms_per_step: pytorch ? pytorch.ms_per_step : null,
+    ratio: pytorch ? msPerStep / pytorch.ms_per_step : null,
+    pytorch: pytorch ?? null,
+    profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },
+  };
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else for (const k of profile.kernels) log(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1)}%`);
+  return 0;
+}
