@@ -91,6 +91,23 @@ describe.skipIf(!hasMini)('frame decode', () => {
     expect(Math.max(...a.out)).toBeLessThanOrEqual((1 - 0.406) / 0.225 + 1e-4);
   });
 
+  it('repeated frame indices (looping clips) decode to the same pixels', async () => {
+    const size = 16;
+    const frame = size * size * 3;
+    const out = new Float32Array(4 * frame);
+    const errors = await decodeClips({
+      paths: [video('v_Archery_g01_c03')],
+      frames: Int32Array.from([10, 0, 10, 3]),
+      boxes: Float32Array.from([5, 7, 200, 180]),
+      flips: Uint8Array.from([0]),
+      size,
+      out,
+    });
+    expect(errors).toEqual([null]);
+    expect(out.subarray(2 * frame, 3 * frame)).toEqual(out.subarray(0, frame));
+    expect(out.subarray(1 * frame, 2 * frame)).not.toEqual(out.subarray(0, frame));
+  });
+
   it('rejects malformed requests naming the argument', async () => {
     const base = {
       paths: [video('v_Archery_g01_c01')],
