@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Adam } from '../src/train/adam.js';
+import { tf } from '../src/tf.js';
+import { TEST_BACKENDS, useBackend } from './models-backends.js';
+
+/** torch.optim.Adam(weight_decay=wd) on one scalar, written out by hand. */
+function torchAdamScalar(p: number, grads: number[], lr: number, wd: number): number {
+  let [m, v] = [0, 0];
+  grads.forEach((g0, i) => {
+    const t = i + 1;
+    const g = g0 + wd * p;
+    m = 0.9 * m + 0.1 * g;
+    v = 0.999 * v + 0.001 * g * g;
+    const denom = Math.sqrt(v) / Math.sqrt(1 - 0.999 ** t) + 1e-8;
+    p -= (lr / (1 - 0.9 ** t)) * (m / denom);
+  });
+  return p;
+}
+
+describe.each(TEST_BACKENDS)('Adam on %s', (backend) => {
+  for (const fused of [true, false]) {
+    it(`${fused ? 'fused kernel' : 'composed ops'}: follows torch.optim.Adam with L2 weight decay, bias correction and eps outside the root`, async () => {
+      await useBackend(backend);
+      const p0 = [0.5, -1.25, 2, 0];
+      const grads = [
+        [0.1, -0.3, 2.0, 1e-3],
+        [-0.2, -0.1, 1.5, -1e-3],
+        [0.05, 0.4, -0.5, 0],
+      ];
+      const param = tf.variable(tf.tensor1d(p0));
+      const adam = new Adam([['w', param]], { lr: 0.01, weightDecay: 0.05, fused });
+      const before = tf.memory().numTensors;
+      for (const g of grads) tf.tidy(() => adam.apply({ [param.name]: tf.tensor1d(g) }));
+      expect(tf.memory().numTensors).toBe(before);
+      const actual = param.dataSync();
+      p0.forEach((p, i) => expect(actual[i]).toBeCloseTo(torchAdamScalar(p, grads.map((g) => g[i]!), 0.01, 0.05), 6));
+      const state = adam.getState('opt/');
+      expect(state['opt/step']!.data[0]).toBe(3);
+      expect(Object.keys(state).sort()).toEqual(['opt/exp_avg/w', 'opt/exp_avg_sq/w', 'opt/step']);
+      adam.dispose();
+      param.dispose();
+    });
+  }
+
+  it('skips a parameter that has no gradient (like p.grad = None)', async () => {
+    await useBackend(backend);
+    const [a, b] = [tf.variable(tf.tensor1d([1, 2])), tf.variable(tf.tensor1d([3, 4]))];
+    const adam = new Adam([['a', a], ['b', b]], { lr: 0.1, weightDecay: 0.5 });
+    tf.tidy(() => adam.apply({ [a.name]: tf.tensor1d([1, 1]) }));
+    expect(Array.from(b.dataSync())).toEqual([3, 4]);
+    expect(Array.from(a.dataSync()).every((x, i) => x < [1, 2][i]!)).toBe(true);
+    adam.dispose();
+    tf.dispose([a, b]);
+  });
+});
