@@ -136,6 +136,7 @@ export function startEngineInProcess(config: RunConfig, options: EngineOptions, 
     },
   );
   engine = new Engine(config, options, setup, (event) => handle.dispatch(event));
-  void engine.run().then((exit) => handle.settle(exit));
+  // start on the next turn, so that listeners attached right after this call see every event
+  setImmediate(() => void engine!.run().then((exit) => handle.settle(exit)));
   return handle;
 }

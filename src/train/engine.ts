@@ -50,6 +50,8 @@ export class Engine {
   private state: EngineState = 'idle';
   private readonly queue: EngineCommand[] = [];
   private wake: (() => void) | null = null;
+  /** counts commands, so a wait does not miss one sent while the state event was being handled */
+  private commandCount = 0;
   private pauseRequested = false;
   private stopRequested = false;
   private started = false;
@@ -98,6 +100,7 @@ export class Engine {
       default:
         this.queue.push(command);
     }
+    this.commandCount++;
     this.wake?.();
   }
 
@@ -119,7 +122,9 @@ export class Engine {
     this.send({ type: 'warning', message, source, count, time: now() });
   }
 
-  private waitForCommand(): Promise<void> {
+  /** Resolves at the next command after the count `since` (at once if one came already). */
+  private waitForCommand(since: number): Promise<void> {
+    if (this.commandCount !== since) return Promise.resolve();
     return new Promise((resolve) => {
       this.wake = () => {
         this.wake = null;
@@ -143,8 +148,9 @@ export class Engine {
       while (this.queue.length > 0) await this.runCommand(this.queue.shift()!);
       if (this.stopRequested) throw new StopRequested();
       if (!this.started || this.pauseRequested) {
+        const since = this.commandCount;
         this.setState(this.started ? 'paused' : 'idle');
-        await this.waitForCommand();
+        await this.waitForCommand(since);
         continue;
       }
       this.setState('running');
