@@ -111,3 +111,19 @@ describe('native Conv3D family', () => {
     });
   }
 });
+
+describe('MNF_CONV_LAYOUT=any (oneDNN-chosen blocked activations, reordered per call)', () => {
+  it('gives the cpu kernels\' results for forward and gradients', async () => {
+    process.env.MNF_CONV_LAYOUT = 'any';
+    try {
+      const served = await expectSameOnBothBackends([{ shape: [2, 9, 8, 6], seed: 91 }, { shape: [3, 3, 6, 10], seed: 92 }, { shape: [2, 6, 7, 9, 5], seed: 93 }, { shape: [1, 1, 1, 5, 10], seed: 94 }], (x, w, x3, w3) => [
+        tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'), 7))([x!, w!]),
+        ...tf.grads((a: tf.Tensor, b: tf.Tensor) => weightedSum(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, 2, 'same'), 8))([x3!, w3!]),
+      ]);
+      expect(served).toEqual(expect.arrayContaining(['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Conv3D', 'Conv3DBackpropInputV2', 'Conv3DBackpropFilterV2']));
+    } finally {
+      delete process.env.MNF_CONV_LAYOUT;
+    }
+  });
+});
