@@ -59,7 +59,7 @@ export interface LoaderStats {
   waitMs: number;
   /** wait for the last batch (ms) */
   lastWaitMs: number;
-  /** clips left out because their video is faulty */
+  /** clips left out (of the batches handed out) because their video is faulty */
   skippedClips: number;
 }
 
@@ -74,10 +74,17 @@ export interface ClipLoader extends AsyncIterable<ClipBatch> {
   close(): void;
 }
 
+/** A decoded batch (null when every clip was faulty), with what it left out. */
+interface Decoded {
+  batch: ClipBatch | null;
+  skipped: number;
+  warnings: LoaderWarning[];
+}
+
 interface Pending {
   epoch: number;
   batch: number;
-  result: Promise<ClipBatch | null>;
+  result: Promise<Decoded>;
 }
 
 export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoader {
@@ -92,6 +99,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
   const dropLast = options.dropLast ?? mode === 'train';
   const teacherDim = dataset.teacherDim;
   const badVideos = new Map<number, string>();
+  const warned = new Set<string>();
   let warnings: LoaderWarning[] = [];
   const stats: LoaderStats = { batches: 0, clips: 0, waitMs: 0, lastWaitMs: 0, skippedClips: 0 };
 
@@ -120,11 +128,11 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
     throw new DatasetError(`${dataset.dir}: ${clipsPerEpoch} ${options.subset} clips, fewer than one batch of ${batchSize}`);
   }
 
-  async function decodeBatch(epoch: number, batch: number): Promise<ClipBatch | null> {
-    const chosen = plans(epoch)
-      .slice(batch * batchSize, (batch + 1) * batchSize)
-      .filter((p) => !badVideos.has(p.video));
-    if (chosen.length === 0) return null;
+  async function decodeBatch(epoch: number, batch: number): Promise<Decoded> {
+    const planned = plans(epoch).slice(batch * batchSize, (batch + 1) * batchSize);
+    const chosen = planned.filter((p) => !badVideos.has(p.video));
+    const result: Decoded = { batch: null, skipped: planned.length - chosen.length, warnings: [] };
+    if (chosen.length === 0) return result;
     const B = chosen.length;
     const out = new Float32Array(B * T * S * S * 3);
     const errors = await decodeClips({
@@ -141,13 +149,11 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       if (error === null) return keep.push(i);
       const record = videos[chosen[i].video];
       if (onBad === 'fail') throw new DatasetError(error);
-      if (!badVideos.has(chosen[i].video)) {
-        badVideos.set(chosen[i].video, error);
-        warnings.push({ type: 'bad-sample', id: record.id, file: record.videoPath, message: `${record.videoPath}: ${faultOf(record.videoPath, error)}` });
-      }
-      stats.skippedClips++;
+      badVideos.set(chosen[i].video, error);
+      result.warnings.push({ type: 'bad-sample', id: record.id, file: record.videoPath, message: `${record.videoPath}: ${faultOf(record.videoPath, error)}` });
+      result.skipped++;
     });
-    if (keep.length === 0) return null;
+    if (keep.length === 0) return result;
     const clipFloats = T * S * S * 3;
     const clips = keep.length === B ? out : new Float32Array(keep.length * clipFloats);
     if (clips !== out) keep.forEach((src, dst) => clips.set(out.subarray(src * clipFloats, (src + 1) * clipFloats), dst * clipFloats));
@@ -160,7 +166,8 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       labels[dst] = record.label;
       videoIndex[dst] = chosen[src].video;
     });
-    return { clips, shape: [keep.length, T, S, S, 3], teacher, teacherDim, labels, videoIndex };
+    result.batch = { clips, shape: [keep.length, T, S, S, 3], teacher, teacherDim, labels, videoIndex };
+    return result;
   }
 
   // `next` is the next batch to start decoding; `yielded` the next batch to hand out.
@@ -190,10 +197,16 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       fill();
       const head = queue.shift()!;
       const started = performance.now();
-      const batch = await head.result;
+      const { batch, skipped, warnings: found } = await head.result;
       const waited = performance.now() - started;
       stats.waitMs += waited;
       stats.lastWaitMs = waited;
+      stats.skippedClips += skipped;
+      for (const w of found) {
+        if (warned.has(w.id)) continue; // one warning per faulty video
+        warned.add(w.id);
+        warnings.push(w);
+      }
       yielded = { epoch: head.epoch, batch: head.batch + 1 };
       fill();
       if (!batch) continue;
