@@ -99,7 +99,7 @@ def step_fixture(gen):
     losses, _ = mnf_csc_step(student, head, x, a, labels, cfg, opt_s, opt_m)
     grads = {}
     for prefix, module in (("student", student), ("head", head)):
-        grads[prefix] = {k: enc(to_ts(k, p.grad)) for k, p in module.named_parameters() if p.grad is not None}
+        grads[prefix] = {n: enc(t) for k, p in module.named_parameters() if p.grad is not None for n, t in to_ts(k, p.grad).items()}
     after = {"student": enc_state(ts_state(student)), "head": enc_state(ts_state(head))}
     return {"model": model_cfg, "config": cfg, "x": enc(x_ts), "a": enc(a), "labels": labels.tolist(),
             "before": before, "losses": losses, "grads": grads, "after": after}

@@ -182,22 +182,23 @@ def make_optimizers(student, head, cfg):
 
 
 def to_ts(name, t):
+    """{TS name: tensor in TS layout} for one reference tensor."""
     t = t.detach()
+    if name.endswith("in_proj_weight"):
+        prefix = name[: -len("in_proj_weight")]
+        d = t.shape[1]
+        return {f"{prefix}{p}_proj_weight": t[i * d:(i + 1) * d].t().contiguous() for i, p in enumerate("qkv")}
     if t.dim() == 5:
-        return t.permute(2, 3, 4, 1, 0).contiguous()
+        return {name: t.permute(2, 3, 4, 1, 0).contiguous()}
     if t.dim() == 2:
-        return t.t().contiguous()
-    return t
-
-
-def from_ts(name, t, like):
-    if like.dim() == 5:
-        return t.permute(4, 3, 0, 1, 2).contiguous()
-    if like.dim() == 2:
-        return t.t().contiguous()
-    return t
+        return {name: t.t().contiguous()}
+    return {name: t}
 
 
 def ts_state(module):
     """state_dict in TS names and layouts (num_batches_tracked dropped)."""
-    return {k: to_ts(k, v) for k, v in module.state_dict().items() if not k.endswith("num_batches_tracked")}
+    out = {}
+    for k, v in module.state_dict().items():
+        if not k.endswith("num_batches_tracked"):
+            out.update(to_ts(k, v))
+    return out

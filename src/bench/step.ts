@@ -110,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
     preset,
     backend: info.name,
     threads: info.threads,
+    omp_wait_policy: process.env.OMP_WAIT_POLICY ?? null,
     batch: config.batch,
     clip: [config.clipLength, config.size, config.size],
     steps,
