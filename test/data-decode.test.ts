@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeClips, decodeFrame, readFrameBytes } from '../src/native/decode.js';
+import { addonPath } from '../src/native/addon.js';
 import { deviceInfo } from '../src/native/device.js';
 import { miniDir, removeTempDirs, repoRoot, tempDir } from './data-helpers.js';
 
@@ -120,6 +121,29 @@ describe.skipIf(!hasMini)('frame decode', () => {
     expect(() => decodeClips({ ...base, out: new Float32Array(5) })).toThrow(/request\.out: shape \[1, 1, 8, 8, 3\] needs 192 elements, got 5/);
     expect(() => decodeClips({ ...base, boxes: Float32Array.from([0, 0]) })).toThrow(/request\.boxes/);
     expect(() => decodeClips({ ...base, frames: new Float32Array(1) as never })).toThrow(/request\.frames: expected a Int32Array/);
+  });
+});
+
+describe.skipIf(!hasMini)('decode workers', () => {
+  it('a thread terminated with decodes in flight ends cleanly (no std::terminate)', () => {
+    const dir = tempDir();
+    const worker = join(dir, 'worker.cjs');
+    writeFileSync(
+      worker,
+      `const a = require(${JSON.stringify(addonPath())});
+       const B = 8, T = 16, S = 112;
+       for (let k = 0; k < 4; k++) a.decodeClips({ paths: Array(B).fill(${JSON.stringify(video('v_Bowling_g01_c02'))}),
+         frames: new Int32Array(B * T), boxes: Float32Array.from(Array(B).fill([0, 0, 200, 200]).flat()),
+         flips: new Uint8Array(B), size: S, out: new Float32Array(B * T * S * S * 3) });
+       require('node:worker_threads').parentPort.postMessage('started');`,
+    );
+    const main = `const { Worker } = require('node:worker_threads');
+      const w = new Worker(${JSON.stringify(worker)});
+      w.on('message', async () => { await w.terminate(); console.log('terminated'); });`;
+    const r = spawnSync(process.execPath, ['-e', main], { encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/terminate called/);
+    expect(r.stdout.trim()).toBe('terminated');
+    expect(r.status).toBe(0);
   });
 });
 

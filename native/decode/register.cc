@@ -27,8 +27,20 @@ class PromiseWorker : public Napi::AsyncWorker {
 
  protected:
   virtual Napi::Value Result(Napi::Env env) = 0;
-  void OnOK() override { deferred_.Resolve(Result(Env())); }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  // A worker that finishes while its environment shuts down (process.exit, worker.terminate) can no
+  // longer settle the promise; N-API then reports an error that must not escape (std::terminate).
+  void OnOK() override {
+    try {
+      deferred_.Resolve(Result(Env()));
+    } catch (const Napi::Error&) {
+    }
+  }
+  void OnError(const Napi::Error& error) override {
+    try {
+      deferred_.Reject(error.Value());
+    } catch (const Napi::Error&) {
+    }
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
