@@ -57,7 +57,7 @@ const PRESETS: Record<string, Preset> = {
     lrMnf: 6e-4,
     evalEvery: 1,
     retrievalK: 50,
-    model: { width: 0.25, featureDim: 128, numClasses: 10 },
+    model: { width: 0.25, featureDim: 128, numClasses: 6 },
   },
 };
 
