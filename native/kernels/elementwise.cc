@@ -23,6 +23,9 @@ enum Broadcast { kSame = 0, kScalarB = 1, kScalarA = 2, kRowB = 3, kRowA = 4 };
 enum UnaryOp { kRelu = 0, kStep = 1, kSigmoid = 2, kNeg = 3, kSquare = 4 };
 enum ReduceOp { kSum = 0, kMean = 1 };
 
+// Below this many elements a loop runs on the calling thread: waking the OpenMP team costs more.
+constexpr int64_t kParallelMin = 1 << 15;
+
 template <typename F>
 void Apply(int op, F&& loop) {
   switch (op) {
@@ -69,24 +72,24 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   Apply(static_cast<int>(op), [&](auto f) {
     switch (mode) {
       case kSame:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
         for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
         break;
       case kScalarB: {
         const float s = pb[0];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
         for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
         break;
       }
       case kScalarA: {
         const float s = pa[0];
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
         for (int64_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
         break;
       }
       case kRowB: {
         const int64_t rows = n / row;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
         for (int64_t r = 0; r < rows; ++r) {
           const float* x = pa + r * row;
           float* o = po + r * row;
@@ -96,7 +99,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
       }
       case kRowA: {
         const int64_t rows = n / row;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
         for (int64_t r = 0; r < rows; ++r) {
           const float* y = pb + r * row;
           float* o = po + r * row;
@@ -124,23 +127,23 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   float* po = out.Data();
   switch (op) {
     case kRelu:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] < 0.f ? 0.f : px[i];
       break;
     case kStep:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) po[i] = std::isnan(px[i]) ? px[i] : (px[i] > 0.f ? 1.f : alpha);
       break;
     case kSigmoid:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) po[i] = 1.f / (1.f + std::exp(-px[i]));
       break;
     case kNeg:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) po[i] = -px[i];
       break;
     case kSquare:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) po[i] = px[i] * px[i];
       break;
     default: ThrowRange(env, "op: expected a unary op code 0..4, got " + std::to_string(op));
@@ -165,8 +168,9 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   const float* px = x.Data();
   float* po = out.Data();
   const double scale = op == kMean ? 1.0 / static_cast<double>(length) : 1.0;
+  const bool parallel = outer * length * inner >= kParallelMin;
   if (inner == 1) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (parallel)
     for (int64_t o = 0; o < outer; ++o) {
       const float* row = px + o * length;
       double s = 0;
@@ -175,8 +179,8 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     }
     return env.Undefined();
   }
-  if (outer >= omp_get_max_threads() || outer * inner >= 4096) {
-#pragma omp parallel for schedule(static)
+  if (!parallel || outer >= omp_get_max_threads() || outer * inner >= 4096) {
+#pragma omp parallel for schedule(static) if (parallel)
     for (int64_t o = 0; o < outer; ++o) {
       std::vector<double> acc(inner, 0.0);
       const float* block = px + o * length * inner;
