@@ -66,6 +66,10 @@ describe(`method registry (${backend} backend)`, () => {
     expect(() => createTrainer(microConfig({ method: 'distill' as never }))).toThrow(/^--method: expected one of ce, feat-kd, contrastive, csc, mnf-csc, got 'distill'$/);
     const trainer = createTrainer(microConfig());
     expect(() => trainer.step({ ...makeBatch(1), teacherDim: 8, teacher: new Float32Array(B * 8) })).toThrow(/^batch: expected teacher features \(4, 32\)/);
+    const one = makeBatch(1);
+    const single: ClipBatch = { ...one, shape: [1, 2, 16, 16, 3], clips: one.clips.slice(0, 2 * 16 * 16 * 3), teacher: one.teacher.slice(0, TEACHER_DIM), labels: one.labels.slice(0, 1), videoIndex: one.videoIndex.slice(0, 1) };
+    expect(() => trainer.step(single)).toThrow(/^batch: a training step needs at least 2 clips/);
+    expect(trainer.evaluate(single).probs).toHaveLength(3);
     trainer.dispose();
   });
 });

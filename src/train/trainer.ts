@@ -55,6 +55,7 @@ export function createTrainer(config: RunConfig): Trainer {
   return {
     step(batch: ClipBatch): StepResult {
       checkBatch(config, batch);
+      if (batch.shape[0] < 2) throw new Error(`batch: a training step needs at least 2 clips (BatchNorm batch statistics), got ${batch.shape[0]}`);
       const inputs = tensors(batch);
       try {
         const packed = trainStepPacked(parts, inputs);
