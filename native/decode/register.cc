@@ -6,6 +6,7 @@
 
 #include "common/napi_args.h"
 #include "cuda/device.h"
+#include "decode/buffer_pool.h"
 #include "decode/clip_decoder.h"
 #include "decode/hdf5_video.h"
 #include "decode/jpeg_codec.h"
@@ -393,6 +394,23 @@ Napi::Value IngestVideosJs(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// allocClipBuffer(elements) -> Float32Array over pooled native memory (contents unspecified): reused
+// once the array is garbage-collected, so decoding into it does not page-fault fresh memory.
+Napi::Value AllocClipBufferJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int64_t elements = ExpectInt(Arg(info, 0, "elements"), "elements");
+  if (elements < 1 || elements > (int64_t{1} << 32)) ThrowRange(env, "elements: expected 1..2^32, got " + std::to_string(elements));
+  const size_t bytes = static_cast<size_t>(elements) * sizeof(float);
+  float* data = decode::AcquireBuffer(bytes);
+  if (!data) throw Napi::Error::New(env, "allocClipBuffer: out of memory for " + std::to_string(bytes) + " bytes");
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data, bytes, [bytes](Napi::Env finalizing, void* p) {
+    decode::ReleaseBuffer(static_cast<float*>(p), bytes);
+    Napi::MemoryManagement::AdjustExternalMemory(finalizing, -static_cast<int64_t>(bytes));
+  });
+  return Napi::Float32Array::New(env, static_cast<size_t>(elements), buffer, 0);
+}
+
 // decodeThreads() -> number of threads in the decode pool (plus the calling thread).
 Napi::Value DecodeThreadsJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(decode::Pool().Size() + 1));
@@ -408,6 +426,7 @@ void RegisterDecode(Napi::Env env, Napi::Object exports) {
   exports.Set("writeVideo", Napi::Function::New(env, WriteVideoJs, "writeVideo"));
   exports.Set("writeJpegVideo", Napi::Function::New(env, WriteJpegVideoJs, "writeJpegVideo"));
   exports.Set("ingestVideos", Napi::Function::New(env, IngestVideosJs, "ingestVideos"));
+  exports.Set("allocClipBuffer", Napi::Function::New(env, AllocClipBufferJs, "allocClipBuffer"));
   exports.Set("decodeThreads", Napi::Function::New(env, DecodeThreadsJs, "decodeThreads"));
 }
 

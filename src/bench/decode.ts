@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { intFlag, parseFlags } from '../commands/args.js';
 import { packageRoot } from '../native/addon.js';
-import { decodeClips, decodeThreads, readFrameBytes } from '../native/decode.js';
+import { allocClipBuffer, decodeClips, decodeThreads, readFrameBytes } from '../native/decode.js';
 import { openDataset } from '../data/dataset.js';
 import { Rng } from '../data/rng.js';
 import { trainClip, type ClipPlan } from '../data/sampler.js';
@@ -45,7 +45,7 @@ async function runAddon(plan: Plan, batch: number, decodeOnly: boolean): Promise
     boxes: Float32Array.from(clips.flatMap((c) => [c.box.x, c.box.y, c.box.width, c.box.height])),
     flips: Uint8Array.from(clips.map((c) => (c.flip ? 1 : 0))),
     size: S,
-    out: new Float32Array(clips.length * T * S * S * 3), // a fresh buffer per batch, as the loader hands them out
+    out: allocClipBuffer(clips.length * T * S * S * 3), // one buffer per batch, as the loader hands them out
     decodeOnly,
   });
   await decodeClips(request(batches[0])); // warm-up

@@ -3,7 +3,7 @@
 // Iterating once yields the rest of the current epoch; iterating again continues with the next
 // epoch (prefetch runs across the boundary). Every random choice is drawn from a stream keyed by
 // (seed, epoch, sample), so position() = {epoch, batch} resumes exactly, mid-epoch included.
-import { decodeClips } from '../native/decode.js';
+import { allocClipBuffer, decodeClips } from '../native/decode.js';
 import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
@@ -134,7 +134,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
     const result: Decoded = { batch: null, skipped: planned.length - chosen.length, warnings: [] };
     if (chosen.length === 0) return result;
     const B = chosen.length;
-    const out = new Float32Array(B * T * S * S * 3);
+    const out = allocClipBuffer(B * T * S * S * 3);
     const errors = await decodeClips({
       paths: chosen.map((p) => videos[p.video].videoPath),
       frames: Int32Array.from(chosen.flatMap((p) => p.frames)),

@@ -56,6 +56,7 @@ interface DecodeAddon {
   writeVideo(path: string, rgb: Uint8Array, shape: [number, number, number], quality: number): Promise<number>;
   writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number>;
   ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]>;
+  allocClipBuffer(elements: number): Float32Array;
   decodeThreads(): number;
 }
 
@@ -94,6 +95,15 @@ export function writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<numbe
 /** Decodes raw videos with libavformat/libavcodec and writes one .hdf5 per source. */
 export function ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]> {
   return addon().ingestVideos(sources, destinations, options);
+}
+
+/**
+ * A Float32Array over pooled native memory, for decodeClips' `out` (contents unspecified). Its memory
+ * returns to the pool when the array is garbage-collected, so the next batch does not pay the page
+ * faults of fresh memory.
+ */
+export function allocClipBuffer(elements: number): Float32Array {
+  return addon().allocClipBuffer(elements);
 }
 
 /** Threads that decode in parallel. */
