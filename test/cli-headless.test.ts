@@ -81,3 +81,23 @@ describe('mnf-tui train --headless', () => {
     expect(r.stderr.trim()).toMatch(/--method cannot be changed/);
   });
 });
+
+describe('interrupting a headless run', () => {
+  it('Ctrl-C stops at the next step, saves checkpoint-last and exits 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const out = join(world.root, 'interrupted');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'train', '--headless', '--preset', 'tiny', '--epochs', '5', '--batch', '3', '--dataset', world.dataset, '--out', out, '--backend', 'native'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const before = stdout.includes('"type":"step"');
+      stdout += chunk.toString();
+      if (!before && stdout.includes('"type":"step"')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; reason?: string });
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reason: 'stopped' });
+    expect(existsSync(join(out, 'checkpoint-last', 'manifest.json'))).toBe(true);
+    expect(existsSync(join(out, 'results.json'))).toBe(true);
+  }, 120_000);
+});

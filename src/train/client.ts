@@ -87,18 +87,10 @@ class Handle implements EngineHandle {
   }
 }
 
-/**
- * The worker: compiled worker.js next to this file; under tests (TypeScript source) a small
- * bootstrap that registers tsx in the worker thread first, then imports worker.ts.
- */
+/** The worker: compiled worker.js next to this file, or worker-dev.mjs (tsx, then worker.ts) from source. */
 function createWorker(workerData: unknown): Worker {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    const tsx = import.meta.resolve('tsx/esm/api');
-    const entry = new URL('./worker.ts', import.meta.url).href;
-    const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-    return new Worker(bootstrap, { eval: true, workerData });
-  }
+  if (here.endsWith('.ts')) return new Worker(new URL('./worker-dev.mjs', import.meta.url), { workerData });
   const js = new URL('./worker.js', import.meta.url);
   if (!existsSync(fileURLToPath(js))) throw new Error(`engine worker not found at ${fileURLToPath(js)}: rebuild with \`npm run build:ts\``);
   return new Worker(js, { workerData });
