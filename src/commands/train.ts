@@ -79,5 +79,11 @@ export async function train(argv: string[]): Promise<number> {
     config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: 'console' });
     out = values.out ?? defaultOutDir(config);
   }
-  return runHeadless(config, { out: resolve(out), resume, backend, autoStart: true }, { json: values.headless === true });
+  const options = { out: resolve(out), resume, backend };
+  if (!values.headless && process.stdout.isTTY && process.stdin.isTTY) {
+    const { runConsole } = await import('../tui/run-console.js');
+    return runConsole(config, options);
+  }
+  // --headless: JSON Lines on stdout; without a terminal and without --headless: text on stderr only
+  return runHeadless(config, { ...options, autoStart: true }, { json: values.headless === true });
 }
