@@ -129,7 +129,7 @@ describe.skipIf(!hasMini)('bad input', () => {
   it('a dataset with nothing usable is an error', async () => {
     const dir = copyMini();
     rmSync(join(dir, 'audio_features'), { recursive: true });
-    await expect(openDataset(dir)).rejects.toThrow(/audio_features: teacher feature folder not found/);
+    await expect(openDataset(dir)).rejects.toThrow(/no usable videos \(9 annotated, 10 problems; first: .*audio_features: folder not found \(expected <id>\.npy teacher features\)/);
     const dir2 = copyMini();
     setAnnotation(dir2, (a) => {
       a.labels = ['Nothing'];

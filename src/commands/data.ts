@@ -119,6 +119,10 @@ async function inspectCommand(argv: string[]): Promise<number> {
     layout,
   });
   print(!!values.json, report, formatInspectReport(report));
+  if (report.usable === 0) {
+    process.stderr.write(`mnf-tui: ${report.dataset}: no usable videos (${report.problems.length} problems listed above)\n`);
+    return 1;
+  }
   return 0;
 }
 

@@ -35,6 +35,8 @@ export interface OpenDatasetOptions {
   deep?: boolean;
   /** expected teacher feature size; default: the most common size found */
   teacherDim?: number;
+  /** return a dataset even when no video is usable (for reports); otherwise that is an error */
+  allowEmpty?: boolean;
 }
 
 export interface DatasetProblem {
@@ -113,15 +115,21 @@ export async function openDataset(dir: string, options: OpenDatasetOptions = {})
   const annotation = readAnnotation(join(root, layout.annotation));
   const videoDir = join(root, layout.videos);
   const featureDir = join(root, layout.features);
-  if (!existsSync(videoDir)) throw new DatasetError(`${videoDir}: video folder not found (expected <id>.hdf5 files)`);
-  if (!existsSync(featureDir)) throw new DatasetError(`${featureDir}: teacher feature folder not found (expected <id>.npy files)`);
-
   const problems: DatasetProblem[] = [];
   const report = (severity: 'error' | 'warning', file: string, fault: string, id?: string) => {
     const message = `${file}: ${fault}`;
     if (severity === 'error' && onBad === 'fail') throw new DatasetError(message);
     problems.push({ severity, id, file, message });
   };
+  // A missing folder is reported once (its entries then list what they miss) rather than thrown,
+  // so `data inspect` can show a dataset that still needs its teacher features.
+  const missingFolder = (dir: string, expected: string) => {
+    const message = `${dir}: folder not found (expected ${expected})`;
+    if (onBad === 'fail') throw new DatasetError(message);
+    problems.push({ severity: 'error', file: dir, message });
+  };
+  if (!existsSync(videoDir)) missingFolder(videoDir, '<id>.hdf5 video files');
+  if (!existsSync(featureDir)) missingFolder(featureDir, '<id>.npy teacher features');
 
   const labelIndex = new Map(annotation.labels.map((l, i) => [l, i]));
   const labelByLower = new Map(annotation.labels.map((l) => [l.toLowerCase(), l]));
@@ -210,7 +218,7 @@ export async function openDataset(dir: string, options: OpenDatasetOptions = {})
     usable.push(c);
   });
 
-  if (usable.length === 0) {
+  if (usable.length === 0 && !options.allowEmpty) {
     const first = problems.find((p) => p.severity === 'error');
     throw new DatasetError(
       `${root}: no usable videos (${annotation.entries.length} annotated, ${problems.length} problems${first ? `; first: ${first.message}` : ''})`,

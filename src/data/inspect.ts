@@ -24,7 +24,7 @@ export interface InspectReport {
 
 /** Opens the dataset in skip mode, decoding every frame unless `deep` is false. */
 export async function inspectDataset(dir: string, options: OpenDatasetOptions = {}): Promise<InspectReport> {
-  const dataset = await openDataset(dir, { deep: true, clipLength: 16, ...options, onBadSample: 'skip' });
+  const dataset = await openDataset(dir, { deep: true, clipLength: 16, ...options, onBadSample: 'skip', allowEmpty: true });
   const all = SUBSETS.flatMap((s) => dataset.videos(s));
   const subsets: Record<string, SubsetSummary> = {};
   for (const s of SUBSETS) {
@@ -49,7 +49,7 @@ export async function inspectDataset(dir: string, options: OpenDatasetOptions = 
     teacherDim: dataset.teacherDim,
     subsets,
     frames: frameStats(all.map((v) => v.frameCount)),
-    frameSize: { width: frameSizes[0].width, height: frameSizes[0].height },
+    frameSize: { width: frameSizes[0]?.width ?? 0, height: frameSizes[0]?.height ?? 0 },
     frameSizes,
     problems: dataset.problems.map(({ severity, file, message }) => ({ severity, file, message })),
   };
