@@ -2,7 +2,9 @@
 // One full mnf-csc training step (student + MNF + every loss + both Adam steps) on the native
 // backend, and the same config in PyTorch CPU (scripts/bench-step.py, same thread count) in the
 // same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
-// kernels of one profiled step.
+// kernels of one profiled step. OMP_WAIT_POLICY defaults to passive for both sides (set before
+// the addon loads; PyTorch inherits it): libgomp's spin-waiting makes every kernel many times
+// slower when the 2 cores are shared with other processes.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { initBackend } from '../backend/select.js';
@@ -87,6 +89,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   const info = await initBackend('native');
   const trainer = createTrainer(config);
   const batch = randomBatch(config, config.seed);
