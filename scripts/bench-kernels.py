@@ -2,7 +2,8 @@
 """PyTorch CPU timings for `mnf-tui bench kernels`.
 
 Reads {"threads", "warmup", "repeats", "problems": [...]} as JSON on stdin, prints
-{"torch", "threads", "mkldnn", "ms": [median ms per problem]} as JSON on stdout.
+{"torch", "threads", "mkldnn", "ms": [median ms per problem], "min_ms": [fastest repeat]} as JSON
+on stdout.
 Problems use the tfjs (channels-last) shapes of src/bench/kernels.ts:
   conv:   x [N, *spatial, Cin], filter [*k, Cin, Cout], strides, dilations, padBefore, padAfter,
           inputGrad (whether dx is computed), filterGrad; timed as forward + backward(dy) on
@@ -64,7 +65,7 @@ def matmul_case(p):
     return run
 
 
-def median_ms(run, warmup, repeats):
+def times_ms(run, warmup, repeats):
     for _ in range(warmup):
         run()
     times = []
@@ -72,23 +73,26 @@ def median_ms(run, warmup, repeats):
         t0 = time.perf_counter()
         run()
         times.append((time.perf_counter() - t0) * 1000.0)
-    return statistics.median(times)
+    return times
 
 
 def main():
     request = json.load(sys.stdin)
     torch.set_num_threads(int(request["threads"]))
     torch.manual_seed(0)
-    ms = []
+    ms, min_ms = [], []
     for p in request["problems"]:
         run = conv_case(p) if p["kind"] == "conv" else matmul_case(p)
-        ms.append(median_ms(run, int(request["warmup"]), int(request["repeats"])))
+        times = times_ms(run, int(request["warmup"]), int(request["repeats"]))
+        ms.append(statistics.median(times))
+        min_ms.append(min(times))
     json.dump(
         {
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
             "mkldnn": torch.backends.mkldnn.is_available(),
             "ms": ms,
+            "min_ms": min_ms,
         },
         sys.stdout,
     )

@@ -3,6 +3,8 @@
 // and kept; weights (and activations, when oneDNN prefers a blocked layout) are reordered per call.
 #include "kernels/conv.h"
 
+#include <omp.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -156,16 +158,25 @@ std::unique_ptr<ConvPrimitive> Build(ConvKind kind, const ConvGeometry& g) {
   return p;
 }
 
-std::string Key(ConvKind kind, const ConvGeometry& g) {
-  std::string key = std::to_string(static_cast<int>(kind)) + (LetOneDnnPickActivationLayout() ? "any" : "plain");
+std::string Key(ConvKind kind, const ConvGeometry& g, int threads) {
+  std::string key = std::to_string(static_cast<int>(kind)) + (LetOneDnnPickActivationLayout() ? "any" : "plain") +
+                    "t" + std::to_string(threads);
   for (const auto* v : {&g.x, &g.w, &g.y}) key += ShapeToString(*v);
   for (const auto* v : {&g.strides, &g.dilations, &g.padBefore, &g.padAfter}) key += ShapeToString(*v);
   return key;
 }
 
+// Multiply-adds of the convolution (the same for its two gradients).
+double Macs(const ConvGeometry& g) {
+  double macs = static_cast<double>(ShapeSize(g.y)) * static_cast<double>(g.x.back());
+  for (size_t i = 0; i < g.Spatial(); ++i) macs *= static_cast<double>(g.w[i]);
+  return macs;
+}
+
+// Built and run under the calling thread's current OpenMP thread count (part of the key).
 ConvPrimitive& Cached(ConvKind kind, const ConvGeometry& g) {
   static std::map<std::string, std::unique_ptr<ConvPrimitive>> cache;
-  auto& slot = cache[Key(kind, g)];
+  auto& slot = cache[Key(kind, g, omp_get_max_threads())];
   if (!slot) slot = Build(kind, g);
   return *slot;
 }
@@ -248,6 +259,7 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
 
   try {
     std::lock_guard<std::mutex> lock(KernelMutex());
+    ScopedThreads threads(ThreadsFor(Macs(g)));
     ConvPrimitive& p = Cached(kind, g);
     float* out = arrays[2].Data();
     dnnl::memory in0 = p.in0.Bind(arrays[0].Data());

@@ -2,6 +2,8 @@
 // optional transpose and a batch of 1 on either side is broadcast.
 #include "kernels/matmul.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -26,8 +28,8 @@ struct MatMulProblem {
   float alpha;  // leaky relu slope
 };
 
-std::string Key(const MatMulProblem& p) {
-  return std::to_string(p.batchA) + "," + std::to_string(p.batchB) + "," + std::to_string(p.m) + "," +
+std::string Key(const MatMulProblem& p, int threads) {
+  return std::to_string(threads) + "t" + std::to_string(p.batchA) + "," + std::to_string(p.batchB) + "," + std::to_string(p.m) + "," +
          std::to_string(p.k) + "," + std::to_string(p.n) + "," + std::to_string(p.transposeA) +
          std::to_string(p.transposeB) + std::to_string(p.bias) + "," + std::to_string(p.activation) + "," +
          std::to_string(p.alpha);
@@ -117,8 +119,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   }
   try {
     std::lock_guard<std::mutex> lock(KernelMutex());
+    ScopedThreads threads(ThreadsFor(static_cast<double>(batch) * p.m * p.n * p.k));
     static std::map<std::string, std::unique_ptr<MatMulPrimitive>> cache;
-    auto& slot = cache[Key(p)];
+    auto& slot = cache[Key(p, omp_get_max_threads())];
     if (!slot) slot = Build(p);
     const auto& pd = slot->pd;
     std::unordered_map<int, memory> args{
