@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDataset } from '../src/data/dataset.js';
 import { ingestDataset } from '../src/data/ingest.js';
 import { encodeNpy } from '../src/data/npy.js';
-import { miniDir, removeTempDirs, tempDir } from './data-helpers.js';
+import { miniDir, removeTempDirs, repoRoot, tempDir } from './data-helpers.js';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
 const hasMini = existsSync(miniDir);
@@ -30,6 +31,22 @@ describe.skipIf(!hasMini)('data ingest of ucf51-mini/raw', () => {
     const [bowling] = d.videos('validation');
     expect({ id: archery.id, frames: archery.frameCount, w: archery.width, h: archery.height }).toEqual({ id: 'v_Archery_g01_c01', frames: 12, w: 320, h: 240 });
     expect({ id: bowling.id, frames: bowling.frameCount, w: bowling.width, h: bowling.height }).toEqual({ id: 'v_Bowling_g02_c01', frames: 8, w: 428, h: 240 });
+  });
+
+  it('the CLI prints the summary as JSON and names skipped videos', () => {
+    const videos = tempDir();
+    writeFileSync(join(videos, 'v_Archery_g01_c01.avi'), readFileSync(join(miniDir, 'raw', 'v_Archery_g01_c01.avi')));
+    writeFileSync(join(videos, 'v_Archery_g02_c01.mp4'), 'not a video');
+    writeFileSync(join(videos, 'notes.txt'), 'hello');
+    const out = tempDir();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli.ts'), 'data', 'ingest', '--videos', videos, '--out', out, '--val-fraction', '0', '--json'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ videos: 1, frames: 12, training: 1, validation: 0, ignored: [join(videos, 'notes.txt')] });
+    expect(summary.failed).toEqual([`${join(videos, 'v_Archery_g02_c01.mp4')}: unreadable video (Invalid data found when processing input)`]);
   });
 
   it('--labels folder takes the class from the parent folder; --fps changes the count', async () => {

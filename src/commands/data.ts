@@ -87,7 +87,10 @@ async function ingestCommand(argv: string[]): Promise<number> {
     onBadSample: choiceFlag(values['on-bad-sample'], '--on-bad-sample', ['skip', 'fail'] as const),
     onProgress: progress('ingest: videos'),
   });
-  if (!values.json) for (const line of summary.failed) process.stderr.write(`warning: skipped ${line}\n`);
+  if (!values.json) {
+    for (const line of summary.failed) process.stderr.write(`warning: skipped ${line}\n`);
+    if (summary.ignored.length > 0) process.stderr.write(`note: ${summary.ignored.length} files without a video extension not read (first: ${summary.ignored[0]})\n`);
+  }
   print(
     !!values.json,
     summary,

@@ -35,6 +35,8 @@ export interface IngestSummary {
   training: number;
   validation: number;
   failed: string[];
+  /** files under --videos without a video extension (not read) */
+  ignored: string[];
   needsTeacherFeatures: number;
   needsTeacherFeaturesFile: string;
 }
@@ -42,18 +44,21 @@ export interface IngestSummary {
 const VIDEO_EXTENSIONS = new Set(['.avi', '.mp4', '.mkv', '.mov', '.webm', '.mpg', '.mpeg', '.m4v', '.flv', '.wmv', '.3gp', '.ogv', '.ts']);
 const UCF_NAME = /^v_([A-Za-z0-9]+)_g(\d+)_c(\d+)$/;
 
-function listVideos(dir: string): string[] {
-  const found: string[] = [];
+/** Video files under `dir` (by extension), and the other files, which are not read. */
+function listVideos(dir: string): { videos: string[]; ignored: string[] } {
+  const videos: string[] = [];
+  const ignored: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       if (entry.name.startsWith('.')) continue;
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && VIDEO_EXTENSIONS.has(extname(entry.name).toLowerCase())) found.push(path);
+      else if (entry.isFile() && VIDEO_EXTENSIONS.has(extname(entry.name).toLowerCase())) videos.push(path);
+      else ignored.push(path);
     }
   };
   walk(dir);
-  return found.sort();
+  return { videos: videos.sort(), ignored: ignored.sort() };
 }
 
 interface Source {
@@ -66,7 +71,7 @@ interface Source {
 export async function ingestDataset(options: IngestOptions): Promise<IngestSummary> {
   const videosDir = resolve(options.videos);
   if (!existsSync(videosDir) || !statSync(videosDir).isDirectory()) throw new DatasetError(`${videosDir}: video folder not found`);
-  const files = listVideos(videosDir);
+  const { videos: files, ignored } = listVideos(videosDir);
   if (files.length === 0) throw new DatasetError(`${videosDir}: no video files (${[...VIDEO_EXTENSIONS].join(' ')})`);
   const stems = files.map((f) => basename(f, extname(f)));
   const rule: LabelRule = options.labels ?? (stems.every((s) => UCF_NAME.test(s)) ? 'ucf-name' : 'folder');
@@ -155,6 +160,7 @@ export async function ingestDataset(options: IngestOptions): Promise<IngestSumma
     training: entries.filter((e) => e.subset === 'training').length,
     validation: entries.filter((e) => e.subset === 'validation').length,
     failed,
+    ignored,
     needsTeacherFeatures: missing.length,
     needsTeacherFeaturesFile: listPath,
   };
