@@ -70,7 +70,7 @@ describe('resuming from a checkpoint', () => {
     expect(saved.meta.loader).toMatchObject({ epoch: 1, batch: 1 });
 
     const resumed = await train(stopped, 2, join(stopped, 'checkpoint-last'));
-    expect(resumed.filter((e) => e.type === 'step').map((e) => e.type === 'step' && e.step)).toEqual([4]);
+    expect(resumed.filter((e) => e.type === 'step').map((e) => e.type === 'step' && [e.epoch, e.batch, e.step])).toEqual([[1, 2, 4]]);
     const a = readCheckpoint(join(straight, 'checkpoint-last'));
     const b = readCheckpoint(join(stopped, 'checkpoint-last'));
     expect(maxDifference(a.state, b.state)).toBeLessThanOrEqual(1e-6);

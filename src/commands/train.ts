@@ -43,6 +43,18 @@ function defaultOutDir(config: RunConfig): string {
 }
 
 export async function train(argv: string[]): Promise<number> {
+  try {
+    return await trainCommand(argv);
+  } catch (err) {
+    // a headless caller reads stdout only: the failure is also its last JSON line
+    if (argv.includes('--headless')) {
+      process.stdout.write(JSON.stringify({ type: 'error', message: (err as Error).message.split('\n')[0], time: Date.now() / 1000 }) + '\n');
+    }
+    throw err;
+  }
+}
+
+async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, FLAGS);
   const backend = choiceFlag(values.backend, '--backend', BACKEND_NAMES);
   const epochs = intFlag(values.epochs, '--epochs', 0);

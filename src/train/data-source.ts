@@ -7,6 +7,8 @@ import type { Dataset } from '../data/dataset.js';
 import { createLoader, type ClipLoader, type LoaderPosition } from '../data/loader.js';
 
 export interface EpochBatches extends AsyncIterable<ClipBatch> {
+  /** 0-based index of the first batch this iteration yields (> 0 when resumed mid-epoch) */
+  firstBatch: number;
   /** serialisable position after the last batch handed out (resumes mid-epoch) */
   position(): unknown;
 }
@@ -56,6 +58,7 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
     const at = loader.position().epoch;
     if (at !== epoch) throw new Error(`training loader is at epoch ${at}, the engine asked for epoch ${epoch}`);
     return {
+      firstBatch: loader.position().batch,
       position: () => loader.position(),
       async *[Symbol.asyncIterator]() {
         for await (const batch of loader) {

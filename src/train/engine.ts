@@ -269,7 +269,7 @@ export class Engine {
       const batches = data.trainEpoch(this.epoch, this.loaderPosition ?? undefined);
       this.loaderPosition = null;
       const iterator = batches[Symbol.asyncIterator]();
-      let batchIndex = 0;
+      let batchIndex = batches.firstBatch;
       for (;;) {
         await this.boundary();
         const t0 = performance.now();
@@ -277,7 +277,12 @@ export class Engine {
         const t1 = performance.now();
         if (next.done) break;
         batchIndex++;
-        this.trainStep(next.value, totals, t0, t1, batchIndex);
+        if (next.value.labels.length < 2) {
+          // BatchNorm needs two clips: a batch that bad samples left with one is not trained on
+          this.warn(`batch ${batchIndex} of epoch ${this.epoch + 1} has ${next.value.labels.length} usable clip; skipped`, 'engine');
+        } else {
+          this.trainStep(next.value, totals, t0, t1, batchIndex);
+        }
         this.loaderPosition = batches.position();
       }
       this.loaderPosition = null;
