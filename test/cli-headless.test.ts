@@ -53,6 +53,19 @@ describe('mnf-tui train --headless', () => {
     expect(retrieval.results[0].top[0]).toEqual({ id: expect.any(String), label: expect.any(Number), className: expect.any(String), score: expect.any(Number) });
   }, 180_000);
 
+  it('--resume DIR continues a run folder for more epochs, in the same folder', () => {
+    const out = join(world.root, 'run');
+    const before = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').length;
+    const r = cli(['train', '--headless', '--resume', out, '--epochs', '2', '--backend', 'native']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((e) => e.type === 'run')).toMatchObject({ resumedFrom: { epoch: 1, step: 2, path: join(out, 'checkpoint-last') }, out });
+    expect(lines.filter((e) => e.type === 'step').map((e) => e.epoch)).toEqual([1, 1]);
+    expect(readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n')).toHaveLength(before + lines.length);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ epochs: 2, steps: 4 });
+    expect(JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'))).toMatchObject({ epochs: 2, batch: 3 });
+  }, 120_000);
+
   it('a wrong flag exits non-zero with one line', () => {
     const r = cli(['train', '--headless', '--epoch', '1']);
     expect(r.code).not.toBe(0);
