@@ -3,16 +3,17 @@
 //   g ← g + wd·p;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
 //   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + eps)
 // A parameter without a gradient this step is skipped (PyTorch skips p.grad = None).
-// On the host backends (cpu, native) each parameter's update is ONE kernel, a single loop over
-// its values (kernel 'MnfAdamUpdate'); elsewhere it is composed from tfjs ops.
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+// On the host backends (cpu, native: tensors are JS typed arrays) the update runs in place, one
+// loop per parameter over its value, gradient and moment arrays: no allocation, no kernel
+// launches. Elsewhere it is composed from tfjs ops. The variables updated in place are owned by
+// this optimiser and the models; getState copies their arrays.
+import type { KernelBackend } from '@tensorflow/tfjs-core';
 import { tf } from '../tf.js';
 import type { TensorState } from './types.js';
 
-export const ADAM_KERNEL = 'MnfAdamUpdate';
 const HOST_BACKENDS = ['cpu', 'native'];
 
-interface AdamAttrs extends NamedAttrMap {
+interface Hyper {
   stepSize: number;
   beta1: number;
   beta2: number;
@@ -21,37 +22,22 @@ interface AdamAttrs extends NamedAttrMap {
   bc2Sqrt: number;
 }
 
-function adamKernelFunc({ inputs, backend, attrs }: { inputs: unknown; backend: unknown; attrs?: unknown }): TensorInfo[] {
-  const { param, grad, m, v } = inputs as Record<'param' | 'grad' | 'm' | 'v', TensorInfo>;
-  const { stepSize, beta1, beta2, eps, weightDecay, bc2Sqrt } = attrs as AdamAttrs;
-  const host = backend as KernelBackend;
-  const read = (t: TensorInfo) => {
-    const values = host.readSync(t.dataId);
-    return values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-  };
-  const [p0, g0, m0, v0] = [param, grad, m, v].map(read) as [Float32Array, Float32Array, Float32Array, Float32Array];
-  const n = p0.length;
-  const [p1, m1, v1] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-  for (let i = 0; i < n; i++) {
-    const g = g0[i]! + weightDecay * p0[i]!;
-    const mi = beta1 * m0[i]! + (1 - beta1) * g;
-    const vi = beta2 * v0[i]! + (1 - beta2) * g * g;
-    m1[i] = mi;
-    v1[i] = vi;
-    p1[i] = p0[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-  }
-  const out = (values: Float32Array): TensorInfo => ({ dataId: host.write(values, param.shape, 'float32'), shape: param.shape, dtype: 'float32' });
-  return [out(p1), out(m1), out(v1)];
+/** The backing Float32Array of a host-backend tensor, or undefined when it is stored otherwise. */
+function hostArray(backend: KernelBackend, t: tf.Tensor): Float32Array | undefined {
+  const values = backend.readSync(t.dataId);
+  return values instanceof Float32Array ? values : undefined;
 }
 
-/** Registers the fused update for the current backend when it keeps tensors in host memory. */
-function fusedAvailable(): boolean {
-  const backendName = tf.getBackend();
-  if (!HOST_BACKENDS.includes(backendName)) return false;
-  if (!tf.getKernel(ADAM_KERNEL, backendName)) {
-    tf.registerKernel({ kernelName: ADAM_KERNEL, backendName, kernelFunc: adamKernelFunc as KernelConfig['kernelFunc'] });
+function updateInPlace(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, h: Hyper): void {
+  const { stepSize, beta1, beta2, eps, weightDecay, bc2Sqrt } = h;
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i]! + weightDecay * p[i]!;
+    const mi = beta1 * m[i]! + (1 - beta1) * gi;
+    const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
   }
-  return true;
 }
 
 export interface AdamOptions {
@@ -60,7 +46,7 @@ export interface AdamOptions {
   beta1?: number;
   beta2?: number;
   eps?: number;
-  /** false forces the composed tfjs ops (default: the fused kernel on cpu/native) */
+  /** false forces the composed tfjs ops (default: in-place loops on cpu/native) */
   fused?: boolean;
 }
 
@@ -106,15 +92,20 @@ export class Adam {
     const t = this.stepCount;
     const stepSize = this.lr / (1 - this.beta1 ** t);
     const bc2Sqrt = Math.sqrt(1 - this.beta2 ** t);
-    const fused = this.fused && fusedAvailable();
-    const attrs: AdamAttrs = { stepSize, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, bc2Sqrt };
+    const hyper: Hyper = { stepSize, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, bc2Sqrt };
+    const host = this.fused && HOST_BACKENDS.includes(tf.getBackend()) ? (tf.backend() as KernelBackend) : undefined;
     tf.tidy(() => {
       for (const slot of this.slots) {
         const grad = grads[slot.param.name];
         if (!grad) continue;
-        const [p, m, v] = fused
-          ? (tf.engine().runKernel(ADAM_KERNEL, { param: slot.param, grad, m: slot.m, v: slot.v } as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[])
-          : this.composedUpdate(slot, grad, stepSize, bc2Sqrt);
+        if (host) {
+          const arrays = [slot.param, grad, slot.m, slot.v].map((t) => hostArray(host, t));
+          if (arrays.every((a) => a !== undefined)) {
+            updateInPlace(arrays[0]!, arrays[1]!, arrays[2]!, arrays[3]!, hyper);
+            continue;
+          }
+        }
+        const [p, m, v] = this.composedUpdate(slot, grad, stepSize, bc2Sqrt);
         slot.param.assign(p!);
         slot.m.assign(m!);
         slot.v.assign(v!);
@@ -133,8 +124,8 @@ export class Adam {
   getState(prefix: string): TensorState {
     const state: TensorState = { [`${prefix}step`]: { shape: [], data: Float32Array.of(this.stepCount) } };
     for (const slot of this.slots) {
-      state[`${prefix}exp_avg/${slot.name}`] = { shape: slot.m.shape.slice(), data: slot.m.dataSync() as Float32Array };
-      state[`${prefix}exp_avg_sq/${slot.name}`] = { shape: slot.v.shape.slice(), data: slot.v.dataSync() as Float32Array };
+      state[`${prefix}exp_avg/${slot.name}`] = { shape: slot.m.shape.slice(), data: Float32Array.from(slot.m.dataSync() as Float32Array) };
+      state[`${prefix}exp_avg_sq/${slot.name}`] = { shape: slot.v.shape.slice(), data: Float32Array.from(slot.v.dataSync() as Float32Array) };
     }
     return state;
   }
@@ -147,7 +138,7 @@ export class Adam {
         const entry = state[key];
         if (!entry) throw new Error(`state has no '${key}'`);
         if (entry.data.length !== variable.size) throw new Error(`'${key}': expected ${variable.size} values, got ${entry.data.length}`);
-        tf.tidy(() => variable.assign(tf.tensor(entry.data, variable.shape, 'float32')));
+        tf.tidy(() => variable.assign(tf.tensor(Float32Array.from(entry.data), variable.shape, 'float32'))); // a copy: updated in place later
       }
     }
     this.stepCount = step.data[0]!;
