@@ -109,6 +109,30 @@ describe.skipIf(!hasMini)('frame decode', () => {
     expect(out.subarray(1 * frame, 2 * frame)).not.toEqual(out.subarray(0, frame));
   });
 
+  it('the SSE and AVX2 resample paths give identical numbers', () => {
+    const dir = tempDir();
+    const script = join(dir, 'decode.cjs');
+    writeFileSync(
+      script,
+      `const a = require(${JSON.stringify(addonPath())});
+       const size = 37, T = 3;
+       const out = new Float32Array(2 * T * size * size * 3);
+       a.decodeClips({ paths: [${JSON.stringify(video('v_Archery_g01_c01'))}, ${JSON.stringify(video('v_Bowling_g01_c02'))}],
+         frames: Int32Array.from([0, 5, 9, 1, 2, 3]), boxes: Float32Array.from([17, 9, 200, 150, 3, 0, 317, 240]),
+         flips: Uint8Array.from([0, 1]), size, out }).then((e) => {
+           if (e.some((x) => x !== null)) throw new Error(String(e));
+           process.stdout.write(Buffer.from(out.buffer).toString('base64'));
+         });`,
+    );
+    const run = (env: Record<string, string>) => spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, ...env } });
+    const avx2 = run({});
+    const sse = run({ MNF_DECODE_NO_AVX2: '1' });
+    expect(avx2.status).toBe(0);
+    expect(sse.status).toBe(0);
+    expect(avx2.stdout.length).toBeGreaterThan(1000);
+    expect(sse.stdout).toBe(avx2.stdout);
+  });
+
   it('rejects malformed requests naming the argument', async () => {
     const base = {
       paths: [video('v_Archery_g01_c01')],

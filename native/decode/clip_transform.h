@@ -43,6 +43,8 @@ struct ResizePlan {
   int size = 0;
   AxisWeights x, y;
   std::vector<float> x_lanes;
+  // the weights of outputs 2m and 2m + 1 side by side, 4 lanes each (the AVX2 pass)
+  std::vector<float> x_pairs;
 };
 ResizePlan MakeResizePlan(const PixelBox& box, int size);
 
