@@ -9,6 +9,8 @@ const commands: Record<string, Command> = {
   bench: async (argv) => (await import('./commands/bench.js')).bench(argv),
   data: async (argv) => (await import('./commands/data.js')).data(argv),
   train: async (argv) => (await import('./commands/train.js')).train(argv),
+  // no command: the live console on the default dataset (train's flags apply)
+  console: async (argv) => (await import('./commands/train.js')).train(argv),
   eval: async (argv) => (await import('./commands/eval.js')).evaluate(argv),
   retrieve: async (argv) => (await import('./commands/retrieve.js')).retrieveCommand(argv),
 };
@@ -22,12 +24,13 @@ const USAGE = `usage: mnf-tui [command] [flags]
   doctor              what this machine offers (--json)`;
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') {
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const command = commands[name ?? 'console'];
+  if (argv.length === 0 || argv[0]!.startsWith('--')) argv = ['console', ...argv];
+  const [name, ...rest] = argv;
+  const command = commands[name!];
   if (!command) throw new UsageError(`unknown command '${name}' (try mnf-tui --help)`);
   return command(rest);
 }
