@@ -130,7 +130,11 @@ function runDir(d, method, seed) {
 async function train(d, method, seed) {
   const out = runDir(d, method, seed);
   const resultsFile = join(out, 'results.json');
-  if (existsSync(resultsFile)) return JSON.parse(readFileSync(resultsFile, 'utf8'));
+  if (existsSync(resultsFile)) {
+    const done = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    // a run stopped early is trained again
+    if (done.reason === 'completed' && done.epochs === epochs) return done;
+  }
   const flags = ['--preset', args.preset, '--config', configFile, '--method', method, '--seed', seed, '--epochs', epochs, '--dataset', d.dir, '--backend', args.backend].map(String);
   process.stderr.write(`train ${relative(work, out)}\n`);
   await $`rm -rf ${out}`;

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineInProcess } from '../src/train/client.js';
@@ -78,6 +79,21 @@ describe('engine state machine and commands', () => {
     expect(retrieval.results[0].top).toHaveLength(6); // every training video, fewer than 10
     expect(retrieval.gallery).toBe(6);
     expect(states(events).at(-1)).toBe('done');
+  }, 60_000);
+
+  it('stop before start ends the run without writing a checkpoint', async () => {
+    const out = join(world.root, 'never-started');
+    const handle = startEngineInProcess(world.config(), { out, backend: 'native' }, defaultSetup());
+    handle.on((e) => {
+      if (e.type === 'run') handle.send({ type: 'stop' });
+    });
+    const events = record(handle);
+    const exit = await handle.done;
+    expect(exit.state).toBe('done');
+    expect(states(events)).toEqual(['idle', 'done']);
+    expect(events.some((e) => e.type === 'checkpoint' || e.type === 'step')).toBe(false);
+    expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ reason: 'stopped', steps: 0 });
+    expect(existsSync(join(out, 'checkpoint-last'))).toBe(false);
   }, 60_000);
 
   it('fails with one line and state failed when the dataset cannot be opened', async () => {

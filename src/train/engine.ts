@@ -64,6 +64,8 @@ export class Engine {
 
   private epoch = 0;
   private step = 0;
+  /** the step this session started from (0, or the checkpoint's) */
+  private firstStep = 0;
   private loaderPosition: unknown = null;
   private best: { epoch: number; top1: number } | null = null;
   private lastTrainAccuracy: number | null = null;
@@ -194,10 +196,11 @@ export class Engine {
       } catch (err) {
         if (!(err instanceof StopRequested)) throw err;
         reason = 'stopped';
-        if (this.trainer) this.saveCheckpoint('last', null, this.epoch);
+        // a run stopped before any step of this session keeps the checkpoint it has
+        if (this.step > this.firstStep) this.saveCheckpoint('last', null, this.epoch);
       }
       const results = this.results();
-      this.folder?.writeResults({ ...results, config: this.config });
+      this.folder?.writeResults({ ...results, reason, config: this.config });
       this.send({ type: 'done', reason, epoch: this.epoch, step: this.step, results, time: now() });
       this.setState('done');
       return { state: 'done', results, error: null };
@@ -221,6 +224,7 @@ export class Engine {
       this.config = { ...checkpoint.meta.config, epochs: this.config.epochs };
       this.epoch = checkpoint.meta.epoch;
       this.step = checkpoint.meta.step;
+      this.firstStep = this.step;
       this.loaderPosition = checkpoint.meta.loader ?? null;
       this.best = checkpoint.meta.best;
       resumeState = checkpoint.state;

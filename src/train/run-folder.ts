@@ -49,7 +49,7 @@ export class RunFolder {
     appendFileSync(this.eventsPath, JSON.stringify(event) + '\n');
   }
 
-  writeResults(results: RunResults & { config: RunConfig }): void {
+  writeResults(results: RunResults & { reason: 'completed' | 'stopped'; config: RunConfig }): void {
     writeFileAtomic(this.resultsPath, JSON.stringify(results, null, 2) + '\n');
   }
 
