@@ -36,3 +36,26 @@ describe('config validation', () => {
     expect(() => validateRunConfig({ method: 'ce' }, 'config.json')).toThrow(/config\.json: missing key 'preset'/);
   });
 });
+
+describe('config files and flags → RunConfig', () => {
+  it('layers preset, file and flags; a dataset path in a file is relative to the file', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildRunConfig } = await import('../src/config/load.js');
+    const dir = mkdtempSync(join(tmpdir(), 'mnf-config-'));
+    try {
+      const file = join(dir, 'run.json');
+      writeFileSync(file, JSON.stringify({ preset: 'tiny', dataset: 'data/ds', epochs: 7, batch: 5, model: { featureDim: 48 } }));
+      const config = buildRunConfig({ configFile: file, flags: { batch: 6 }, defaultPreset: 'console' });
+      expect(config).toMatchObject({ preset: 'tiny', dataset: join(dir, 'data', 'ds'), epochs: 7, batch: 6, clipLength: 4 });
+      expect(config.model).toMatchObject({ featureDim: 48, width: 0.25 });
+      expect(() => buildRunConfig({ preset: 'huge', flags: {}, defaultPreset: 'console' })).toThrow(/--preset: expected one of .*got 'huge'/);
+      expect(() => buildRunConfig({ configFile: join(dir, 'none.json'), flags: {}, defaultPreset: 'tiny' })).toThrow(/none\.json: file not found/);
+      writeFileSync(file, '{"epochs": 3,');
+      expect(() => buildRunConfig({ configFile: file, flags: {}, defaultPreset: 'tiny' })).toThrow(/run\.json: not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // Building a RunConfig: a preset, then a JSON config file, then command-line flags, each layer
 // validated (unknown keys and wrong types end in one line naming the file or flag).
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { resolveConfig } from './presets.js';
 import type { RunConfig } from './types.js';
 import { ConfigError, validateOverrides, validateRunConfig, type ConfigOverrides } from './validate.js';
@@ -14,7 +15,10 @@ export function readConfigFile(path: string): ConfigOverrides {
   } catch (err) {
     throw new ConfigError(`${path}: not valid JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  return validateOverrides(value, path);
+  const overrides = validateOverrides(value, path);
+  // a dataset path in a config file is relative to the file's folder
+  if (typeof overrides.dataset === 'string' && !isAbsolute(overrides.dataset)) overrides.dataset = resolve(dirname(path), overrides.dataset);
+  return overrides;
 }
 
 /** b over a; the model section is merged key by key. */
