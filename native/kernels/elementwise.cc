@@ -23,8 +23,9 @@ enum Broadcast { kSame = 0, kScalarB = 1, kScalarA = 2, kRowB = 3, kRowA = 4 };
 enum UnaryOp { kRelu = 0, kStep = 1, kSigmoid = 2, kNeg = 3, kSquare = 4 };
 enum ReduceOp { kSum = 0, kMean = 1 };
 
-// Below this many elements a loop runs on the calling thread: waking the OpenMP team costs more.
-constexpr int64_t kParallelMin = 1 << 15;
+// Below this many elements (1 MB of floats) a loop runs on the calling thread: these loops are
+// memory-bound, and waking the OpenMP team costs more than a second thread saves.
+constexpr int64_t kParallelMin = 1 << 18;
 
 template <typename F>
 void Apply(int op, F&& loop) {
