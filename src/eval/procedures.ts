@@ -5,7 +5,8 @@ import type { TrainingData } from '../train/data-source.js';
 import type { EvalOutput } from '../train/types.js';
 import { averageByVideo, classificationMetrics, type ClassificationMetrics } from './accuracy.js';
 import { collectOutputs } from './collect.js';
-import { cosineSimilarity, meanFeaturesByVideo, retrieve, type RetrievalReport } from './retrieval.js';
+import { meanFeaturesByVideo, retrieve, type RetrievalReport } from './retrieval.js';
+import { cosineSimilarityMatrix } from './similarity.js';
 
 export interface Evaluator {
   data: TrainingData;
@@ -38,7 +39,7 @@ export async function retrievalReport(e: Evaluator, k: number): Promise<Retrieva
   const g = await outputs(e, 'test', 'training');
   const queries = meanFeaturesByVideo(q.features, q.featureDim, q.labels, q.videoIndex);
   const gallery = meanFeaturesByVideo(g.features, g.featureDim, g.labels, g.videoIndex);
-  const similarity = cosineSimilarity(queries.features, gallery.features, q.featureDim);
+  const similarity = cosineSimilarityMatrix(queries.features, gallery.features, q.featureDim);
   return retrieve(
     similarity,
     { labels: queries.labels, ids: Array.from(queries.videoIndex, (i) => e.data.validation[i].id) },
