@@ -121,3 +121,34 @@ describe('composed ops of the student', () => {
     expect(served).toEqual(expect.arrayContaining(['Mean', 'Sum', 'Sub', 'Multiply', 'Add', 'Relu', 'Step', 'Square']));
   });
 });
+
+describe('large tensors (the multi-threaded paths, from 2^18 elements)', () => {
+  const big = [64, 64, 70];
+  it('binary kernels: same shape, per-channel and scalar', async () => {
+    const served = await expectSameOnBothBackends(
+      [
+        { shape: big, seed: 101 },
+        { shape: big, seed: 102 },
+        { shape: [70], seed: 103 },
+      ],
+      (a, b, c) => [tf.mul(a!, b!), tf.sub(a!, c!), tf.add(c!, a!), tf.div(a!, 3), tf.squaredDifference(a!, b!)],
+    );
+    expect(served).toEqual(expect.arrayContaining(['Multiply', 'Sub', 'Add', 'RealDiv', 'SquaredDifference']));
+  });
+
+  it('unary kernels', async () => {
+    const served = await expectSameOnBothBackends([{ shape: big, seed: 104 }], (x) => [tf.relu(x!), tf.step(x!), tf.sigmoid(x!), tf.neg(x!), tf.square(x!)]);
+    expect(served).toEqual(expect.arrayContaining(['Relu', 'Step', 'Sigmoid', 'Neg', 'Square']));
+  });
+
+  it('reductions: per-channel over leading axes, rows, middle axis', async () => {
+    const served = await expectSameOnBothBackends([{ shape: big, seed: 105 }], (x) => [
+      tf.sum(x!, [0, 1]),
+      tf.mean(x!, [0, 1], true),
+      tf.sum(x!, 2),
+      tf.mean(x!, 1),
+      tf.sum(x!),
+    ]);
+    expect(served).toEqual(expect.arrayContaining(['Sum', 'Mean']));
+  });
+});
