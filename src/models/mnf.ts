@@ -53,7 +53,7 @@ export class Mnf {
 
   gateValues(featureMap: tf.Tensor3D, a: tf.Tensor2D, training: boolean, updateStats = true): tf.Tensor2D {
     const input = tf.concat([a, tf.mean(featureMap, 1) as tf.Tensor2D], 1);
-    const hidden = tf.relu(this.gateBn.apply(this.gateFc1.apply(input), training, updateStats));
+    const hidden = this.gateBn.apply(this.gateFc1.apply(input), training, { relu: true, updateStats });
     return tf.sigmoid(this.gateFc2.apply(hidden));
   }
 
@@ -67,7 +67,7 @@ export class Mnf {
     const gate = this.gateValues(featureMap, a, training, updateStats);
     const aTilde = tf.mul(gate, a) as tf.Tensor2D;
     const { output, weights } = this.attn.apply(aTilde, featureMap);
-    const z = tf.relu(this.projBn.apply(this.proj.apply(output), training, updateStats)) as tf.Tensor2D;
+    const z = this.projBn.apply(this.proj.apply(output), training, { relu: true, updateStats });
     return { logits: this.classifier.apply(z), z, aTilde, gate, attention: weights };
   }
 }

@@ -42,7 +42,7 @@ class Conv2Plus1D {
   }
 
   apply(x: tf.Tensor5D, training: boolean): tf.Tensor5D {
-    return this.temporal.apply(tf.relu(this.bn.apply(this.spatial.apply(x), training)));
+    return this.temporal.apply(this.bn.apply(this.spatial.apply(x), training, { relu: true }));
   }
 }
 
@@ -67,7 +67,7 @@ class BasicBlock {
   }
 
   apply(x: tf.Tensor5D, training: boolean): tf.Tensor5D {
-    const y = tf.relu(this.bn1.apply(this.conv1.apply(x, training), training));
+    const y = this.bn1.apply(this.conv1.apply(x, training), training, { relu: true });
     const main = this.bn2.apply(this.conv2.apply(y, training), training);
     const shortcut = this.downsample ? this.downsample.bn.apply(this.downsample.conv.apply(x), training) : x;
     return tf.relu(tf.add(main, shortcut)) as tf.Tensor5D;
@@ -114,7 +114,7 @@ export class R2Plus1D {
   forward(x: tf.Tensor5D, training: boolean): StudentOutput {
     if (x.rank !== 5 || x.shape[4] !== 3) throw new Error(`R2Plus1D: expected clips (B, T, H, W, 3), got shape [${x.shape}]`);
     const { spatial, bnSpatial, temporal, bn } = this.stem;
-    let y = tf.relu(bn.apply(temporal.apply(tf.relu(bnSpatial.apply(spatial.apply(x), training))), training));
+    let y = bn.apply(temporal.apply(bnSpatial.apply(spatial.apply(x), training, { relu: true })), training, { relu: true });
     for (const stage of this.stages) for (const block of stage) y = block.apply(y, training);
     const [b, t, h, w, d] = y.shape;
     const featureMap = tf.reshape(y, [b, t * h * w, d]) as tf.Tensor3D;

@@ -8,6 +8,7 @@
 // Column sums run as a (1×rows)·(rows×C) matrix product, much faster than an axis-0 Sum.
 import { tf } from '../../tf.js';
 import type { ParamStore } from '../params.js';
+import { batchNormTrainHost, hostBatchNormAvailable } from './batchnorm-host.js';
 import { filled } from './init.js';
 
 export const BN_MOMENTUM = 0.1;
@@ -25,6 +26,8 @@ export class BatchNorm {
   readonly runningVar: tf.Variable;
   private readonly normalizeTraining: (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
   private pendingMoments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
+  /** false forces the composed tfjs ops on host backends too (tests compare the two) */
+  useHostKernel = true;
 
   constructor(store: ParamStore, readonly name: string, readonly channels: number) {
     this.weight = store.param(`${name}.weight`, [channels], filled(channels, 1));
@@ -38,7 +41,7 @@ export class BatchNorm {
       const invStd = tf.rsqrt(tf.add(variance, BN_EPS)) as tf.Tensor1D;
       const scale = tf.mul(gamma, invStd) as tf.Tensor1D;
       const value = tf.add(tf.mul(x, scale), tf.sub(beta, tf.mul(mean, scale))) as tf.Tensor2D;
-      this.pendingMoments = { mean: tf.keep(mean), variance: tf.keep(variance) };
+      this.pendingMoments = { mean: tf.keep(mean), variance: tf.keep(variance) }; // customGrad's forward runs in a tidy
       save([x, mean, invStd, scale]);
       return {
         value,
@@ -58,30 +61,40 @@ export class BatchNorm {
   }
 
   /**
-   * x: (..., C). In training mode the running statistics are updated unless updateStats is false
-   * (a second pass over the same batch must not move them twice).
+   * x: (..., C) → BN(x), or ReLU(BN(x)) with relu. In training mode the running statistics are
+   * updated unless updateStats is false (a second pass over the same batch must not move them twice).
    */
-  apply<T extends tf.Tensor>(x: T, training: boolean, updateStats = true): T {
+  apply<T extends tf.Tensor>(x: T, training: boolean, opts: { relu?: boolean; updateStats?: boolean } = {}): T {
+    const { relu = false, updateStats = true } = opts;
     const c = this.channels;
     if (x.shape[x.rank - 1] !== c) throw new Error(`${this.name}: expected ${c} channels, got shape [${x.shape}]`);
     const x2 = tf.reshape(x, [-1, c]) as tf.Tensor2D;
     if (!training) {
       const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BN_EPS)));
       const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-      return tf.reshape(tf.add(tf.mul(x2, scale), shift), x.shape) as T;
+      const y = tf.add(tf.mul(x2, scale), shift);
+      return tf.reshape(relu ? tf.relu(y) : y, x.shape) as T;
     }
     const rows = x2.shape[0];
     if (rows < 2) throw new Error(`${this.name}: training-mode BatchNorm needs more than 1 value per channel, got shape [${x.shape}]`);
-    const y = this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
-    const moments = this.pendingMoments!;
-    this.pendingMoments = undefined;
+    let y: tf.Tensor2D;
+    let mean: tf.Tensor1D;
+    let variance: tf.Tensor1D;
+    const hostKernel = this.useHostKernel && hostBatchNormAvailable();
+    if (hostKernel) {
+      [y, mean, variance] = batchNormTrainHost(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
+    } else {
+      const normalized = this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
+      y = relu ? tf.relu(normalized) : normalized;
+      ({ mean, variance } = this.pendingMoments!);
+      this.pendingMoments = undefined;
+    }
     if (updateStats) {
       const m = BN_MOMENTUM;
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(moments.mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(moments.variance, (m * rows) / (rows - 1))));
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * rows) / (rows - 1))));
     }
-    moments.mean.dispose();
-    moments.variance.dispose();
+    if (!hostKernel) tf.dispose([mean, variance]); // kept by normalizeTraining
     return tf.reshape(y, x.shape) as T;
   }
 }
