@@ -23,10 +23,15 @@ export async function runConsole(config: RunConfig, options: EngineOptions): Pro
   await app.waitUntilExit();
   // stop saves checkpoint-last when training has begun and ends an idle engine; no-op when finished
   engine.send({ type: 'stop' });
+  let timer: NodeJS.Timeout | undefined;
   const exit = await Promise.race([
     engine.done,
-    new Promise<null>((resolve) => setTimeout(() => resolve(null), 120_000)),
+    new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), 120_000))),
   ]);
-  if (exit === null) await engine.terminate();
+  clearTimeout(timer);
+  await engine.terminate();
+  // Ink leaves stdin flowing after unmount; nothing else should keep the process alive
+  process.stdin.pause();
+  process.stdin.unref?.();
   return exit?.state === 'failed' ? 1 : 0;
 }
