@@ -11,7 +11,7 @@ import { expectClose } from './models-fixture.js';
 function run(backend: string, hostKernel: boolean, relu: boolean) {
   const store = new ParamStore(1);
   const bn = new BatchNorm(store, 'bn', 5);
-  bn.useHostKernel = hostKernel;
+  bn.kernel = hostKernel ? 'host' : 'composed';
   const result = tf.tidy(() => {
     bn.weight.assign(tf.tensor1d([0.5, 1.5, -1, 2, 1]));
     bn.bias.assign(tf.tensor1d([0.1, -0.2, 0.3, 0, 1]));

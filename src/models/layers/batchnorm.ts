@@ -26,8 +26,12 @@ export class BatchNorm {
   readonly runningVar: tf.Variable;
   private readonly normalizeTraining: (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
   private pendingMoments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
-  /** false forces the composed tfjs ops on host backends too (tests compare the two) */
-  useHostKernel = true;
+  /**
+   * 'auto': the host kernels on tfjs's cpu backend (they beat its single-threaded generic ops),
+   * the composed ops elsewhere (on 'native' they run as multi-threaded addon kernels and were
+   * measured slightly faster at bench-s); 'host' / 'composed' force one (tests compare the two).
+   */
+  kernel: 'auto' | 'host' | 'composed' = 'auto';
 
   constructor(store: ParamStore, readonly name: string, readonly channels: number) {
     this.weight = store.param(`${name}.weight`, [channels], filled(channels, 1));
@@ -80,7 +84,8 @@ export class BatchNorm {
     let y: tf.Tensor2D;
     let mean: tf.Tensor1D;
     let variance: tf.Tensor1D;
-    const hostKernel = this.useHostKernel && hostBatchNormAvailable();
+    const wanted = this.kernel === 'host' || (this.kernel === 'auto' && tf.getBackend() === 'cpu');
+    const hostKernel = wanted && hostBatchNormAvailable();
     if (hostKernel) {
       [y, mean, variance] = batchNormTrainHost(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
     } else {
