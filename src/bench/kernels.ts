@@ -5,6 +5,7 @@
 // (scripts/bench-kernels.py under /usr/bin/python3), and tfjs's 'cpu' backend on reduced shapes.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { initBackend } from '../backend/select.js';
@@ -232,6 +233,7 @@ export async function run(argv: string[]): Promise<number> {
   const warmup = 2;
   const log = (line: string) => process.stderr.write(line + '\n');
 
+  const loadBefore = loadavg()[0]!;
   await initBackend('native');
   setThreads(threads);
   log(`bench kernels: recording one training step of R2Plus1D at preset ${preset}`);
@@ -292,7 +294,8 @@ export async function run(argv: string[]): Promise<number> {
       pytorch_min_ms: torch.min_ms ? round(torch.min_ms[i]!) : null,
     })),
     cpu_backend: cpuBackend,
-    note: 'wall-clock medians on a machine whose cores may be shared with other processes: figures are noisy unless run alone',
+    load_average_1min: { before: round(loadBefore, 2), after: round(loadavg()[0]!, 2) },
+    note: 'wall-clock times: with other processes on the cores (load average above the thread count) the threaded runs of both sides wait on the scheduler and the figures are noise',
   };
 
   if (values.json) {
