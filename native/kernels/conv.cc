@@ -1,12 +1,13 @@
 // Convolutions (2-D NHWC/HWIO and 3-D NDHWC/DHWIO, as tfjs stores them) with oneDNN: forward,
 // gradient w.r.t. the input and gradient w.r.t. the filter. Primitives are built once per shape
-// and kept; weights (and activations, when oneDNN prefers a blocked layout) are reordered per call.
+// and kept; activations stay channels-last, weights are reordered to oneDNN's layout per call.
 #include "kernels/conv.h"
 
 #include <omp.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -262,6 +263,8 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
     ScopedThreads threads(ThreadsFor(Macs(g)));
     ConvPrimitive& p = Cached(kind, g);
     float* out = arrays[2].Data();
+    // dx rows that a negative pad cuts away get no gradient, and oneDNN does not write them
+    if (kind == ConvKind::BackwardInput && g.Cropped()) std::memset(out, 0, arrays[2].ByteLength());
     dnnl::memory in0 = p.in0.Bind(arrays[0].Data());
     dnnl::memory in1 = p.in1.Bind(arrays[1].Data());
     dnnl::memory dst = p.out.Bind(out);
