@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineInProcess } from '../src/train/client.js';
@@ -94,6 +94,21 @@ describe('engine state machine and commands', () => {
     expect(events.some((e) => e.type === 'checkpoint' || e.type === 'step')).toBe(false);
     expect(JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))).toMatchObject({ reason: 'stopped', steps: 0 });
     expect(existsSync(join(out, 'checkpoint-last'))).toBe(false);
+  }, 60_000);
+
+  it('a corrupt video is skipped with a warning event naming the file, and training goes on', async () => {
+    const copy = join(world.root, 'dataset-with-fault');
+    cpSync(world.dataset, copy, { recursive: true });
+    const videos = join(copy, 'video_set_4fps');
+    const victim = readdirSync(videos).sort()[0];
+    writeFileSync(join(videos, victim), 'not an HDF5 file');
+    const handle = startEngineInProcess(world.config({ dataset: copy, epochs: 1 }), { out: null, backend: 'native', autoStart: true, finalEvaluation: false }, defaultSetup());
+    const events = record(handle);
+    const exit = await handle.done;
+    expect(exit.error).toBeNull();
+    const warnings = events.filter((e) => e.type === 'warning');
+    expect(warnings.some((w) => w.type === 'warning' && w.source === 'data' && w.message.includes(victim))).toBe(true);
+    expect(events.some((e) => e.type === 'step')).toBe(true);
   }, 60_000);
 
   it('fails with one line and state failed when the dataset cannot be opened', async () => {
