@@ -56,15 +56,18 @@ async function topKernels(step: () => void, count: number): Promise<{ totalMs: n
   return { totalMs, kernels };
 }
 
-function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number): { ms_per_step: number; [key: string]: unknown } {
+type PytorchResult = { ms_per_step: number; [key: string]: unknown } | { skipped: string };
+
+/** The PyTorch baseline, or why it could not run (no Python with torch, script failure). */
+function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number): PytorchResult {
   const python = process.env.MNF_PYTHON ?? '/usr/bin/python3';
   const script = join(packageRoot(), 'scripts', 'bench-step.py');
   const args = [script, '--config', JSON.stringify(config), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)];
   const result = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
-  if (result.error) throw new Error(`bench step: cannot run ${python} (${result.error.message}); set MNF_PYTHON to a Python with torch`);
+  if (result.error) return { skipped: `cannot run ${python} (${result.error.message}); set MNF_PYTHON to a Python with torch` };
   if (result.status !== 0) {
     const last = result.stderr.trim().split('\n').pop() ?? '';
-    throw new Error(`bench step: ${python} scripts/bench-step.py failed: ${last}`);
+    return { skipped: `${python} scripts/bench-step.py failed: ${last}` };
   }
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_step: number };
 }
@@ -106,8 +109,10 @@ export async function run(argv: string[]): Promise<number> {
   log(`  mnf-tui: ${msPerStep.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)})`);
   const profile = await topKernels(() => void trainer.step(batch), 10);
   trainer.dispose();
-  const pytorch = values['no-pytorch'] ? undefined : runPytorch(config, info.threads, steps, warmup);
+  const baseline: PytorchResult = values['no-pytorch'] ? { skipped: '--no-pytorch' } : runPytorch(config, info.threads, steps, warmup);
+  const pytorch = 'skipped' in baseline ? undefined : baseline;
   if (pytorch) log(`  PyTorch ${String(pytorch.torch)}: ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
+  else process.stderr.write(`bench step: PyTorch baseline skipped: ${(baseline as { skipped: string }).skipped}\n`);
   const report = {
     bench: 'step',
     preset,
@@ -123,6 +128,7 @@ export async function run(argv: string[]): Promise<number> {
     pytorch_ms_per_step: pytorch ? pytorch.ms_per_step : null,
     ratio: pytorch ? msPerStep / pytorch.ms_per_step : null,
     pytorch: pytorch ?? null,
+    pytorch_skipped: pytorch ? null : (baseline as { skipped: string }).skipped,
     profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

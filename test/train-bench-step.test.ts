@@ -1,0 +1,35 @@
+// mnf-tui bench step --json: the JSON contract (top-level ms_per_step, pytorch_ms_per_step, ratio).
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it, vi } from 'vitest';
+import { addonProblem } from '../src/native/addon.js';
+import { run } from '../src/bench/step.js';
+
+const torchProblem = spawnSync(process.env.MNF_PYTHON ?? '/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0 ? undefined : 'no Python with torch';
+const problem = addonProblem() ?? torchProblem;
+if (problem) console.log(`bench step test skipped: ${problem}`);
+
+describe('bench step', () => {
+  it.skipIf(problem !== undefined)('prints one JSON document with the step time, PyTorch\'s and their ratio, and the top kernels', async () => {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    try {
+      expect(await run(['--json', '--preset', 'tiny', '--steps', '1', '--warmup', '0'])).toBe(0);
+    } finally {
+      write.mockRestore();
+    }
+    const report = JSON.parse(out) as Record<string, unknown> & { profile: { top_kernels: { name: string; share: number }[] } };
+    expect(report.ms_per_step).toBeGreaterThan(0);
+    expect(report.pytorch_ms_per_step).toBeGreaterThan(0);
+    expect(report.ratio).toBeCloseTo((report.ms_per_step as number) / (report.pytorch_ms_per_step as number), 9);
+    expect(report.backend).toBe('native');
+    expect(report.profile.top_kernels.length).toBeGreaterThan(0);
+    expect(report.profile.top_kernels.map((k) => k.name)).toContain('Conv2D');
+  }, 120_000);
+
+  it('rejects an unknown preset in one line', async () => {
+    await expect(run(['--preset', 'huge'])).rejects.toThrow(/^--preset: expected one of .*, got 'huge'$/);
+  });
+});
