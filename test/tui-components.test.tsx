@@ -77,6 +77,7 @@ describe('console frames show the engine state they are given', () => {
     expect(frame).toContain('RUNNING');
     expect(frame).toContain('2/4'); // epoch 2 of 4
     expect(frame).toContain('3/5'); // batch 3 of 5
+    expect(frame).toContain('· 8 steps'); // global step of the last step event
     expect(frame).toMatch(/CE student\s+1\.5000/);
     expect(frame).toMatch(/CSC\s+2\.5000/);
     expect(frame).toContain('12.3'); // clips/s

@@ -64,7 +64,7 @@ export function App({ model, send, onQuit, columns, rows }: AppProps) {
     } else if (input === 's') {
       if (model.state === 'idle') send({ type: 'start' });
     } else if (input === 'p') {
-      if (model.state === 'running') send({ type: 'pause' });
+      if (model.state === 'running' || model.state === 'evaluating') send({ type: 'pause' });
       else if (model.state === 'paused') send({ type: 'resume' });
     } else if (input === 'e') {
       send({ type: 'eval' });

@@ -11,7 +11,7 @@ export function AccuracyPanel({ evals, epochs, lastStep, width }: { evals: EvalE
     <Box flexDirection="column" borderStyle="single" paddingX={1}>
       <Text bold>accuracy</Text>
       <Text>
-        validation top-1 <Text bold>{percent(last?.top1)}</Text> top-5 {percent(last?.top5)}
+        {last?.mode === 'test' ? 'test' : 'validation'} top-1 <Text bold>{percent(last?.top1)}</Text> top-5 {percent(last?.top5)}
         {last ? <Text dimColor> ({last.level}, epoch {last.epoch + 1})</Text> : null}
       </Text>
       <Text>best top-1      {percent(best?.top1)}</Text>

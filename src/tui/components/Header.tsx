@@ -19,7 +19,7 @@ export function Header({ run, state, warnings }: { run: RunEvent | null; state: 
         {run?.device ?? '…'}
       </Text>
       <Text>
-        {warnings > 0 ? <Text color="yellow">{warnings} warnings · </Text> : null}
+        {warnings > 0 ? <Text color="yellow">{warnings} {warnings === 1 ? 'warning' : 'warnings'} · </Text> : null}
         <Text color={STATE_COLOURS[state]} bold>
           {state.toUpperCase()}
         </Text>

@@ -10,14 +10,14 @@ export function ProgressPanel({ run, lastStep, width }: { run: RunEvent | null; 
   const current = lastStep ? lastStep.epoch + 1 : Math.min(completed + 1, epochs);
   // remaining steps at the last step's pace
   const eta = lastStep ? (((epochs - lastStep.epoch - 1) * perEpoch + (perEpoch - batch)) * lastStep.ms) / 1000 : NaN;
-  const barWidth = Math.max(10, width - 36);
+  const barWidth = Math.max(10, width - 48);
   return (
     <Box flexDirection="column" paddingX={1}>
       <Text>
         epoch {`${current}/${epochs}`.padStart(11)} {bar(epochs ? completed / epochs : 0, barWidth)}
       </Text>
       <Text>
-        step  {`${batch}/${perEpoch}`.padStart(11)} {bar(perEpoch ? batch / perEpoch : 0, barWidth)} ETA {duration(eta)}
+        step  {`${batch}/${perEpoch}`.padStart(11)} {bar(perEpoch ? batch / perEpoch : 0, barWidth)} ETA {duration(eta)} · {lastStep?.step ?? 0} steps
       </Text>
     </Box>
   );
