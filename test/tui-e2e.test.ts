@@ -70,7 +70,7 @@ describe.skipIf(skipReason !== '')('console end to end (tmux)', () => {
     tmux('send-keys', '-t', session, 'r');
     const pane = await waitFor('retrieval results', () => {
       const s = screen();
-      return /retrieval \(epoch \d+\)/.test(s) && /1\. [✓✗] /.test(s) ? s : undefined;
+      return /retrieval \(after \d+ epochs\)/.test(s) && /1\. [✓✗] /.test(s) ? s : undefined;
     });
     expect(pane).toMatch(/mAP/);
     expect(pane).toMatch(/query 1\/\d+/);

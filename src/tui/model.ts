@@ -127,7 +127,7 @@ export function reduce(model: ConsoleModel, event: EngineEvent): ConsoleModel {
     case 'warning':
       return { ...model, warnings: model.warnings + 1, log: addLog(model, 'warning', `${event.source}: ${event.message}${event.count > 1 ? ` (×${event.count})` : ''}`) };
     case 'done':
-      return { ...model, finished: true, log: addLog(model, 'info', `done (${event.reason}) after ${event.epoch + 1} epochs, ${event.step} steps`) };
+      return { ...model, finished: true, log: addLog(model, 'info', `done (${event.reason}) after ${event.epoch} epochs, ${event.step} steps`) };
     case 'error':
       return { ...model, error: event.message, finished: true, log: addLog(model, 'error', event.message) };
   }

@@ -12,7 +12,7 @@ export function AccuracyPanel({ evals, epochs, lastStep, width }: { evals: EvalE
       <Text bold>accuracy</Text>
       <Text>
         {last?.mode === 'test' ? 'test' : 'validation'} top-1 <Text bold>{percent(last?.top1)}</Text> top-5 {percent(last?.top5)}
-        {last ? <Text dimColor> ({last.level}, epoch {last.epoch + 1})</Text> : null}
+        {last ? <Text dimColor> ({last.level}, after {last.epoch} epochs)</Text> : null}
       </Text>
       <Text>best top-1      {percent(best?.top1)}</Text>
       <Text>

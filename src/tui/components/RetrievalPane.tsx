@@ -20,7 +20,7 @@ export function RetrievalPane({ retrieval, selected, height }: { retrieval: Retr
   return (
     <Box borderStyle="single" paddingX={1} flexDirection="column">
       <Text>
-        <Text bold>retrieval</Text> (epoch {retrieval.epoch + 1}) · {retrieval.seedMapAtK.label} <Text bold>{percent(retrieval.seedMapAtK.value)}</Text> ·{' '}
+        <Text bold>retrieval</Text> (after {retrieval.epoch} epochs) · {retrieval.seedMapAtK.label} <Text bold>{percent(retrieval.seedMapAtK.value)}</Text> ·{' '}
         {retrieval.map.label} <Text bold>{percent(retrieval.map.value)}</Text> · hit@1/5/10 {percent(retrieval.hitAt[1])}/{percent(retrieval.hitAt[5])}/
         {percent(retrieval.hitAt[10])} · {retrieval.queries} queries, {retrieval.gallery} videos
       </Text>
