@@ -163,6 +163,7 @@ for (const d of datasets()) {
 
 const first = rows[0].runs[0];
 const k = first.retrieval?.seedMapAtK.k;
+const valVideos = first.test.perClass.reduce((n, c) => n + c.total, 0);
 const command = `node scripts/compare-methods.mjs ${process.argv.slice(2).join(' ')}`.trim();
 const cpu = cpus();
 const label =
@@ -183,10 +184,12 @@ const lines = [
   '',
   `- backend: ${first.backend}; device: ${first.device}; CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'} (${platform()} ${release()}); other work was running on the machine`,
   `- data: ${dataOptions.classes} classes × ${dataOptions.videosPerClass} videos, ${dataOptions.frames} frames of ${dataOptions.size} px (make-synthetic, seed 7); teacher noise = share of videos whose teacher feature is another class's sound or background` +
-    (semiReal ? '; semi-real = the same generated videos with real CNN14 features of UCF51 classes as teacher features' : ''),
+    (semiReal ? '; semi-real = generated videos whose teacher features are real CNN14 embeddings of UCF51 classes (drawn per class from the archive in ../shared/data)' : '') +
+    '; each dataset is generated once per noise level (its videos differ between levels, so even `ce`, which ignores the teacher, scores differently)',
   '- top-1: video-level test on the validation videos (softmax averaged over non-overlapping windows); retrieval: validation videos query the training videos by cosine of mean window features',
   `- mAP@${k} (seed): AP normalised by the hits inside the top ${k}, queries without a hit skipped; mAP (standard): AP over all relevant items`,
   '- figures are mean ± std (sample std) over seeds, in %; wall time is per run, evaluation included',
+  `- validation set: ${valVideos} videos, so one video is worth ${(100 / valVideos).toFixed(1)} points of top-1${valVideos < 100 ? ': differences between methods at this size are within noise' : ''}`,
   '',
   `| dataset | teacher noise | method | top-1 | mAP@${k} (seed) | mAP (standard) | hit@5 | train acc reached | epochs | wall s |`,
   '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
