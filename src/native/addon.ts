@@ -44,6 +44,9 @@ export function loadAddon<T>(): T {
     );
     throw failure;
   }
+  // OpenMP threads that spin while idle starve the JS threads and the decode pool on small
+  // machines (a training step measured 10x slower); libgomp reads this when the addon loads it.
+  process.env.OMP_WAIT_POLICY ??= 'passive';
   try {
     cached = createRequire(import.meta.url)(path) as Record<string, unknown>;
   } catch (err) {
