@@ -2,6 +2,10 @@
 // mnf-tui command line: dispatches to src/commands/*; see DESIGN.md for the contract.
 import { UsageError } from './commands/args.js';
 
+// Set in the real environment before any thread loads the addon (a worker's process.env is a copy):
+// see src/native/addon.ts.
+process.env.OMP_WAIT_POLICY ??= 'passive';
+
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
