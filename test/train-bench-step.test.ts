@@ -27,6 +27,11 @@ describe('bench step', () => {
     expect(report.backend).toBe('native');
     expect(report.profile.top_kernels.length).toBeGreaterThan(0);
     expect(report.profile.top_kernels.map((k) => k.name)).toContain('Conv2D');
+    // training throughput with the console rendering vs headless, both measured in this run
+    const consoleRuns = (report.console as { runs: { mode: string; clips_per_second: number }[] }).runs;
+    expect(consoleRuns.map((r) => r.mode)).toEqual(['headless', 'console', 'headless', 'console']);
+    for (const r of consoleRuns) expect(r.clips_per_second).toBeGreaterThan(0);
+    expect(report.console_vs_headless).toBeGreaterThan(0);
   }, 120_000);
 
   it('rejects an unknown preset in one line', async () => {

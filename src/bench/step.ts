@@ -1,10 +1,11 @@
-// mnf-tui bench step [--json] [--preset bench-s] [--steps 5] [--warmup 2] [--threads N] [--no-pytorch]
+// mnf-tui bench step [--json] [--preset bench-s] [--steps 5] [--warmup 2] [--threads N] [--no-pytorch] [--no-console]
 // One full mnf-csc training step (student + MNF + every loss + both Adam steps) on the native
 // backend, and the same config in PyTorch CPU (scripts/bench-step.py, same thread count) in the
 // same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
 // kernels of one profiled step. OMP_WAIT_POLICY defaults to passive for both sides (set before
 // the addon loads; PyTorch inherits it): libgomp's spin-waiting makes every kernel many times
-// slower when the 2 cores are shared with other processes.
+// slower when the 2 cores are shared with other processes. It also measures training throughput
+// with the live console rendering vs headless on the same preset (src/bench/console-overhead.tsx).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { initBackend } from '../backend/select.js';
@@ -16,6 +17,7 @@ import { Rng } from '../models/rng.js';
 import { packageRoot } from '../native/addon.js';
 import { tf } from '../tf.js';
 import { createTrainer } from '../train/trainer.js';
+import { measureConsoleOverhead, type ConsoleOverhead } from './console-overhead.js';
 
 interface KernelShare {
   name: string;
@@ -83,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
     warmup: { type: 'string' },
     threads: { type: 'string' },
     'no-pytorch': { type: 'boolean' },
+    'no-console': { type: 'boolean' },
   });
   const steps = intFlag(values.steps, '--steps', 1) ?? 5;
   const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
@@ -116,6 +119,11 @@ export async function run(argv: string[]): Promise<number> {
   const pytorch = 'skipped' in baseline ? undefined : baseline;
   if (pytorch) log(`  PyTorch ${String(pytorch.torch)}: ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
   else process.stderr.write(`bench step: PyTorch baseline skipped: ${(baseline as { skipped: string }).skipped}\n`);
+  let consoleOverhead: ConsoleOverhead | null = null;
+  if (!values['no-console']) {
+    consoleOverhead = await measureConsoleOverhead(config);
+    log(`  console vs headless: ${consoleOverhead.console_clips_per_second.toFixed(2)} / ${consoleOverhead.headless_clips_per_second.toFixed(2)} clips/s → ${consoleOverhead.ratio.toFixed(3)}`);
+  }
   const report = {
     bench: 'step',
     preset,
@@ -133,6 +141,8 @@ export async function run(argv: string[]): Promise<number> {
     pytorch: pytorch ?? null,
     pytorch_skipped: pytorch ? null : (baseline as { skipped: string }).skipped,
     profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },
+    console_vs_headless: consoleOverhead ? consoleOverhead.ratio : null,
+    console: consoleOverhead ?? { skipped: '--no-console' },
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else for (const k of profile.kernels) log(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1)}%`);

@@ -8,7 +8,8 @@ import { useEngineModel, type EventSource } from './use-engine-model.js';
 import { useTerminalSize } from './use-terminal-size.js';
 import type { EngineCommand } from '../train/events.js';
 
-function Console({ source, send, onQuit }: { source: EventSource; send: (c: EngineCommand) => void; onQuit: () => void }) {
+/** The console bound to a live event source (the engine handle). */
+export function Console({ source, send, onQuit }: { source: EventSource; send: (c: EngineCommand) => void; onQuit: () => void }) {
   const model = useEngineModel(source);
   const { columns, rows } = useTerminalSize();
   return <App model={model} send={send} onQuit={onQuit} columns={columns} rows={rows} />;
