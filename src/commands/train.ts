@@ -92,10 +92,18 @@ async function trainCommand(argv: string[]): Promise<number> {
     out = values.out ?? defaultOutDir(config);
   }
   const options = { out: resolve(out), resume, backend };
-  if (!values.headless && process.stdout.isTTY && process.stdin.isTTY) {
-    const { runConsole } = await import('../tui/run-console.js');
-    return runConsole(config, options);
+  if (!values.headless) {
+    if (process.stdout.isTTY && process.stdin.isTTY) {
+      const { runConsole } = await import('../tui/run-console.js');
+      return runConsole(config, options);
+    }
+    // no terminal: never wait for keys that cannot come
+    if (!process.env.CI) {
+      process.stderr.write('mnf-tui: no terminal for the console; add --headless (or set CI) to train without it\n');
+      return 2;
+    }
+    process.stderr.write('mnf-tui: no terminal (CI is set): training headless, progress as text on stderr\n');
   }
-  // --headless: JSON Lines on stdout; without a terminal and without --headless: text on stderr only
+  // --headless: JSON Lines on stdout; CI without a terminal: text on stderr only
   return runHeadless(config, { ...options, autoStart: true }, { json: values.headless === true });
 }
