@@ -7,6 +7,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mnf::RegisterKernels(env, exports);
   mnf::RegisterCsc(env, exports);
   mnf::RegisterDecode(env, exports);
+  mnf::RegisterNorm(env, exports);
   return exports;
 }
 

@@ -7,4 +7,5 @@ void RegisterDevice(Napi::Env env, Napi::Object exports);   // native/cuda/
 void RegisterKernels(Napi::Env env, Napi::Object exports);  // native/kernels/
 void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/
 void RegisterDecode(Napi::Env env, Napi::Object exports);   // native/decode/
+void RegisterNorm(Napi::Env env, Napi::Object exports);     // native/norm/
 }  // namespace mnf
