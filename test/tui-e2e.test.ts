@@ -38,7 +38,8 @@ describe.skipIf(skipReason !== '')('console end to end (tmux)', () => {
     dir = mkdtempSync(join(tmpdir(), 'mnf-e2e-'));
     execFileSync(process.execPath, [cli, 'data', 'make-synthetic', '--out', join(dir, 'data'), '--classes', '3', '--videos-per-class', '4',
       '--frames', '8', '--size', '24', '--seed', '1'], { stdio: 'ignore' });
-    const command = `${process.execPath} ${cli} train --preset tiny --dataset ${join(dir, 'data')} --epochs 1000 --batch 3 --out ${join(dir, 'run')}` +
+    // CI=false: Ink draws only a final frame when it believes it runs in CI
+    const command = `CI=false ${process.execPath} ${cli} train --preset tiny --dataset ${join(dir, 'data')} --epochs 1000 --batch 3 --out ${join(dir, 'run')}` +
       `; echo "EXIT=$?" > ${join(dir, 'exit')}; sleep 30`;
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '45', command);
   });

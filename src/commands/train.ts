@@ -37,6 +37,12 @@ export function resolveCheckpointDir(dir: string, flag: string): string {
   throw new UsageError(`${flag} ${dir}: not a checkpoint (expected a folder with manifest.json, or a run folder with checkpoint-last/)`);
 }
 
+/** CI is set and not 'false' or '0' (the convention Ink and most tools follow). */
+function isCI(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== 'false' && ci !== '0';
+}
+
 function defaultOutDir(config: RunConfig): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   return join('runs', `${stamp}-${config.preset}-${config.method}`);
@@ -98,7 +104,7 @@ async function trainCommand(argv: string[]): Promise<number> {
       return runConsole(config, options);
     }
     // no terminal: never wait for keys that cannot come
-    if (!process.env.CI) {
+    if (!isCI()) {
       process.stderr.write('mnf-tui: no terminal for the console; add --headless (or set CI) to train without it\n');
       return 2;
     }
