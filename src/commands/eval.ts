@@ -1,33 +1,12 @@
 // mnf-tui eval --checkpoint DIR [--dataset DIR] [--backend B] [--json]: clip-level validation and
 // video-level test (softmax averaged over non-overlapping windows) of a checkpoint.
-import { resolve } from 'node:path';
-import { BACKEND_NAMES } from '../backend/select.js';
-import { openEvalSession } from '../eval/session.js';
 import { testVideos, validateClips } from '../eval/procedures.js';
-import { defaultSetup } from '../train/engine-setup.js';
-import { choiceFlag, parseFlags, UsageError } from './args.js';
-import { resolveCheckpointDir } from './train.js';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+import { parseFlags } from './args.js';
+import { CHECKPOINT_FLAGS, openCheckpointSession, pct } from './checkpoint-session.js';
 
 export async function evaluate(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {
-    checkpoint: { type: 'string' },
-    dataset: { type: 'string' },
-    backend: { type: 'string' },
-    json: { type: 'boolean' },
-  });
-  if (!values.checkpoint) throw new UsageError('eval: --checkpoint DIR is required');
-  const dir = resolveCheckpointDir(values.checkpoint, '--checkpoint');
-  const session = await openEvalSession(
-    dir,
-    {
-      dataset: values.dataset ? resolve(values.dataset) : undefined,
-      backend: choiceFlag(values.backend, '--backend', BACKEND_NAMES),
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-    },
-    defaultSetup(),
-  );
+  const { values } = parseFlags(argv, CHECKPOINT_FLAGS);
+  const { dir, session } = await openCheckpointSession('eval', values);
   try {
     const validation = await validateClips(session);
     const test = await testVideos(session);

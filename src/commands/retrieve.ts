@@ -1,36 +1,14 @@
 // mnf-tui retrieve --checkpoint DIR [--dataset DIR] [--k N] [--backend B] [--json]: validation
 // videos query the training videos; the seed's mAP@K, the standard mAP, hit@1/5/10, and each
 // query's top 10.
-import { resolve } from 'node:path';
-import { BACKEND_NAMES } from '../backend/select.js';
-import { openEvalSession } from '../eval/session.js';
 import { retrievalReport } from '../eval/procedures.js';
-import { defaultSetup } from '../train/engine-setup.js';
-import { choiceFlag, intFlag, parseFlags, UsageError } from './args.js';
-import { resolveCheckpointDir } from './train.js';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+import { intFlag, parseFlags } from './args.js';
+import { CHECKPOINT_FLAGS, openCheckpointSession, pct } from './checkpoint-session.js';
 
 export async function retrieveCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {
-    checkpoint: { type: 'string' },
-    dataset: { type: 'string' },
-    k: { type: 'string' },
-    backend: { type: 'string' },
-    json: { type: 'boolean' },
-  });
-  if (!values.checkpoint) throw new UsageError('retrieve: --checkpoint DIR is required');
+  const { values } = parseFlags(argv, { ...CHECKPOINT_FLAGS, k: { type: 'string' } });
   const k = intFlag(values.k, '--k', 1);
-  const dir = resolveCheckpointDir(values.checkpoint, '--checkpoint');
-  const session = await openEvalSession(
-    dir,
-    {
-      dataset: values.dataset ? resolve(values.dataset) : undefined,
-      backend: choiceFlag(values.backend, '--backend', BACKEND_NAMES),
-      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
-    },
-    defaultSetup(),
-  );
+  const { dir, session } = await openCheckpointSession('retrieve', values);
   try {
     const report = await retrievalReport(session, k ?? session.config.retrievalK);
     const { results, ...metrics } = report;

@@ -1,0 +1,35 @@
+// The part eval and retrieve share: --checkpoint/--dataset/--backend/--json, and an evaluation
+// session over the checkpoint's models and dataset.
+import { resolve } from 'node:path';
+import { BACKEND_NAMES } from '../backend/select.js';
+import { openEvalSession } from '../eval/session.js';
+import { defaultSetup } from '../train/engine-setup.js';
+import { choiceFlag, UsageError } from './args.js';
+import { resolveCheckpointDir } from './train.js';
+
+export const CHECKPOINT_FLAGS = {
+  checkpoint: { type: 'string' },
+  dataset: { type: 'string' },
+  backend: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export async function openCheckpointSession(
+  command: string,
+  values: { checkpoint?: string; dataset?: string; backend?: string },
+): Promise<{ dir: string; session: Awaited<ReturnType<typeof openEvalSession>> }> {
+  if (!values.checkpoint) throw new UsageError(`${command}: --checkpoint DIR is required`);
+  const dir = resolveCheckpointDir(values.checkpoint, '--checkpoint');
+  const session = await openEvalSession(
+    dir,
+    {
+      dataset: values.dataset ? resolve(values.dataset) : undefined,
+      backend: choiceFlag(values.backend, '--backend', BACKEND_NAMES),
+      onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+    },
+    defaultSetup(),
+  );
+  return { dir, session };
+}
