@@ -9,6 +9,7 @@
 import { tf } from '../../tf.js';
 import type { ParamStore } from '../params.js';
 import { batchNormTrainHost, hostBatchNormAvailable } from './batchnorm-host.js';
+import { batchNormTrainNative, nativeBatchNormAvailable } from './batchnorm-native.js';
 import { filled } from './init.js';
 
 export const BN_MOMENTUM = 0.1;
@@ -27,11 +28,12 @@ export class BatchNorm {
   private readonly normalizeTraining: (x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D) => tf.Tensor2D;
   private pendingMoments: { mean: tf.Tensor1D; variance: tf.Tensor1D } | undefined;
   /**
-   * 'auto': the host kernels on tfjs's cpu backend (they beat its single-threaded generic ops),
-   * the composed ops elsewhere (on 'native' they run as multi-threaded addon kernels and were
-   * measured slightly faster at bench-s); 'host' / 'composed' force one (tests compare the two).
+   * 'auto': the addon's fused kernels on backend 'native' (batchnorm-native.ts), the JS host
+   * kernels on tfjs's cpu backend (they beat its single-threaded generic ops), the composed ops
+   * elsewhere; 'native' / 'host' / 'composed' force one (tests compare them). A forced 'host' falls
+   * back to the composed ops off the host backends; a forced 'native' off backend 'native' throws.
    */
-  kernel: 'auto' | 'host' | 'composed' = 'auto';
+  kernel: 'auto' | 'native' | 'host' | 'composed' = 'auto';
 
   constructor(store: ParamStore, readonly name: string, readonly channels: number) {
     this.weight = store.param(`${name}.weight`, [channels], filled(channels, 1));
@@ -64,6 +66,19 @@ export class BatchNorm {
     }) as never) as never;
   }
 
+  /** The training-mode implementation `kernel` asks for, as available on the current backend. */
+  private trainingKernel(): 'native' | 'host' | 'composed' {
+    if (this.kernel === 'native') {
+      if (!nativeBatchNormAvailable()) {
+        throw new Error(`${this.name}: kernel 'native' needs backend 'native' with an addon that has the norm kernels (backend is '${tf.getBackend()}')`);
+      }
+      return 'native';
+    }
+    if (this.kernel === 'auto' && nativeBatchNormAvailable()) return 'native';
+    const wantHost = this.kernel === 'host' || (this.kernel === 'auto' && tf.getBackend() === 'cpu');
+    return wantHost && hostBatchNormAvailable() ? 'host' : 'composed';
+  }
+
   /**
    * x: (..., C) → BN(x), or ReLU(BN(x)) with relu. In training mode the running statistics are
    * updated unless updateStats is false (a second pass over the same batch must not move them twice).
@@ -84,9 +99,10 @@ export class BatchNorm {
     let y: tf.Tensor2D;
     let mean: tf.Tensor1D;
     let variance: tf.Tensor1D;
-    const wanted = this.kernel === 'host' || (this.kernel === 'auto' && tf.getBackend() === 'cpu');
-    const hostKernel = wanted && hostBatchNormAvailable();
-    if (hostKernel) {
+    const kernel = this.trainingKernel();
+    if (kernel === 'native') {
+      [y, mean, variance] = batchNormTrainNative(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
+    } else if (kernel === 'host') {
       [y, mean, variance] = batchNormTrainHost(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
     } else {
       const normalized = this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
@@ -99,7 +115,7 @@ export class BatchNorm {
       this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
       this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * rows) / (rows - 1))));
     }
-    if (!hostKernel) tf.dispose([mean, variance]); // kept by normalizeTraining
+    if (kernel === 'composed') tf.dispose([mean, variance]); // kept by normalizeTraining
     return tf.reshape(y, x.shape) as T;
   }
 }

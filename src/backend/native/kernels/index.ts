@@ -20,6 +20,8 @@ import { negConfig } from './Neg.js';
 import { squareConfig } from './Square.js';
 import { sumConfig } from './Sum.js';
 import { meanConfig } from './Mean.js';
+import { nativeBatchNormTrainConfig } from './MnfNativeBatchNormTrain.js';
+import { nativeBatchNormTrainGradConfig } from './MnfNativeBatchNormTrainGrad.js';
 
 export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   conv2DConfig,
@@ -42,4 +44,6 @@ export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   squareConfig,
   sumConfig,
   meanConfig,
+  nativeBatchNormTrainConfig,
+  nativeBatchNormTrainGradConfig,
 ];

@@ -1,0 +1,63 @@
+// Typed wrappers over the addon's fused BatchNorm(+ReLU) training kernels (native/norm/).
+// Activations are a row-major (rows, channels) float32 matrix; per-channel vectors have `channels`
+// elements. The addon allocates the results.
+import { loadAddon } from './addon.js';
+
+export interface BatchNormForwardResult {
+  /** (rows, channels): [ReLU](γ·(x − mean)·invStd + β) */
+  y: Float32Array;
+  mean: Float32Array;
+  /** biased batch variance (÷ rows) */
+  variance: Float32Array;
+  /** 1/√(variance + eps) */
+  invStd: Float32Array;
+}
+
+export interface BatchNormBackwardResult {
+  dx: Float32Array;
+  dGamma: Float32Array;
+  dBeta: Float32Array;
+}
+
+interface NormAddon {
+  batchNormTrainForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, eps: number, relu: boolean): BatchNormForwardResult;
+  batchNormTrainBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    y: Float32Array | null,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    channels: number,
+    relu: boolean,
+  ): BatchNormBackwardResult;
+}
+
+/** True when the loaded addon has the norm kernels (an addon built before them lacks them). */
+export function normKernelsAvailable(): boolean {
+  try {
+    return typeof loadAddon<Partial<NormAddon>>().batchNormTrainForward === 'function';
+  } catch {
+    return false;
+  }
+}
+
+export function batchNormTrainForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, eps: number, relu: boolean): BatchNormForwardResult {
+  return loadAddon<NormAddon>().batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu);
+}
+
+/** y, the forward's output, is needed only with relu (the mask y > 0). */
+export function batchNormTrainBackward(
+  dy: Float32Array,
+  x: Float32Array,
+  y: Float32Array | null,
+  mean: Float32Array,
+  invStd: Float32Array,
+  gamma: Float32Array,
+  rows: number,
+  channels: number,
+  relu: boolean,
+): BatchNormBackwardResult {
+  return loadAddon<NormAddon>().batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu);
+}
