@@ -1,8 +1,7 @@
 // Helpers for the kernels tests: run the same computation on tfjs's 'cpu' backend and on
 // 'native', from the same seeded random inputs, and compare element by element.
 import { expect } from 'vitest';
-// tfjs-core's entry registers no gradients; the union package does this for its users.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '../src/models/register-gradients.js';
 import { initBackend, tf } from '../src/index.js';
 import { recordKernelCalls } from '../src/backend/native/kernels/recorder.js';
 
@@ -26,15 +25,19 @@ export interface Input {
 /** Runs `fn` on fresh tensors of the given inputs under `backend`; returns the results' values. */
 export async function runOn(backend: 'cpu' | 'native', inputs: Input[], fn: (...t: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<{ shape: number[]; values: Float32Array }[]> {
   await initBackend(backend);
-  return tf.tidy(() => {
+  const outputs = tf.tidy(() => {
     const tensors = inputs.map((i) => {
       const size = i.shape.reduce((a, b) => a * b, 1);
       const v = randomValues(size, i.seed);
       return i.dtype === 'int32' ? tf.tensor(Int32Array.from(v, (x) => Math.round(x * 10)), i.shape, 'int32') : tf.tensor(v, i.shape);
     });
     const out = fn(...tensors);
-    return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync() as Float32Array) }));
+    return Array.isArray(out) ? out : [out];
   });
+  // read outside tidy: tidy walks its result looking for tensors, element by element
+  const results = outputs.map((t) => ({ shape: t.shape, values: Float32Array.from(t.dataSync() as Float32Array) }));
+  tf.dispose(outputs);
+  return results;
 }
 
 /**

@@ -122,14 +122,14 @@ describe('composed ops of the student', () => {
   });
 });
 
-describe('large tensors (the multi-threaded paths, from 2^18 elements)', () => {
-  const big = [64, 64, 70];
+describe('large tensors (the multi-threaded paths, from 2^21 elements)', () => {
+  const big = [128, 128, 130];
   it('binary kernels: same shape, per-channel and scalar', async () => {
     const served = await expectSameOnBothBackends(
       [
         { shape: big, seed: 101 },
         { shape: big, seed: 102 },
-        { shape: [70], seed: 103 },
+        { shape: [130], seed: 103 },
       ],
       (a, b, c) => [tf.mul(a!, b!), tf.sub(a!, c!), tf.add(c!, a!), tf.div(a!, 3), tf.squaredDifference(a!, b!)],
     );

@@ -23,9 +23,10 @@ enum Broadcast { kSame = 0, kScalarB = 1, kScalarA = 2, kRowB = 3, kRowA = 4 };
 enum UnaryOp { kRelu = 0, kStep = 1, kSigmoid = 2, kNeg = 3, kSquare = 4 };
 enum ReduceOp { kSum = 0, kMean = 1 };
 
-// Below this many elements (1 MB of floats) a loop runs on the calling thread: these loops are
-// memory-bound, and waking the OpenMP team costs more than a second thread saves.
-constexpr int64_t kParallelMin = 1 << 18;
+// Below this many elements (8 MB of floats) a loop runs on the calling thread: these loops are
+// memory-bound, a second thread gained nothing at 1M elements and ~12% at 4M here, and waking the
+// OpenMP team costs milliseconds when the cores are busy.
+constexpr int64_t kParallelMin = 1 << 21;
 
 template <typename F>
 void Apply(int op, F&& loop) {
