@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace mnf::norm {
@@ -42,11 +44,79 @@ void ReduceInOrder(const std::vector<double>& partial, int64_t count, int64_t wi
   }
 }
 
-}  // namespace
+// Row loops: restrict pointers and integer selects on the float bits so that they vectorise
+// (a branch on the sign of zero-mean activations mispredicts half the time, and GCC does not
+// if-convert the float compare here).
 
-void TrainForward(const float* x, int64_t rows, int64_t channels, const float* gamma, const float* beta, double eps, bool relu,
-                  const TrainForwardOut& out) {
-  const int64_t c = channels;
+inline int32_t Bits(float v) {
+  int32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+inline float FromBits(int32_t b) {
+  float v;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+// max(v, +0) for a float: a set sign bit clears every bit
+inline float Relu(float v) {
+  const int32_t b = Bits(v);
+  return FromBits(b & ~(b >> 31));
+}
+
+// g = dy, or with relu dy where y > 0 else 0 (y ≥ +0 is the ReLU's output: y > 0 ⟺ its bits > 0)
+template <bool kRelu>
+inline float Masked(float dy, float y) {
+  if (!kRelu) return dy;
+  return FromBits(Bits(dy) & -static_cast<int32_t>(Bits(y) > 0));
+}
+
+// sum += x − shift, sumSq += (x − shift)²
+inline void MomentsRow(const float* __restrict x, const float* __restrict shift, double* __restrict sum, double* __restrict sumSq,
+                       int64_t c) {
+  for (int64_t j = 0; j < c; ++j) {
+    const double d = static_cast<double>(x[j]) - static_cast<double>(shift[j]);
+    sum[j] += d;
+    sumSq[j] += d * d;
+  }
+}
+
+// y = [ReLU]((x − mean)·scale + beta)
+template <bool kRelu>
+inline void AffineRow(const float* __restrict x, const double* __restrict mean, const double* __restrict scale,
+                      const double* __restrict beta, float* __restrict y, int64_t c) {
+  for (int64_t j = 0; j < c; ++j) {
+    const float v = static_cast<float>((static_cast<double>(x[j]) - mean[j]) * scale[j] + beta[j]);
+    y[j] = kRelu ? Relu(v) : v;
+  }
+}
+
+// sumG += g, sumGXc += g·(x − mean)
+template <bool kRelu>
+inline void GradMomentsRow(const float* __restrict dy, const float* __restrict y, const float* __restrict x,
+                           const double* __restrict mean, double* __restrict sumG, double* __restrict sumGXc, int64_t c) {
+  for (int64_t j = 0; j < c; ++j) {
+    const double g = Masked<kRelu>(dy[j], kRelu ? y[j] : 0.f);
+    sumG[j] += g;
+    sumGXc[j] += g * (static_cast<double>(x[j]) - mean[j]);
+  }
+}
+
+// dx = g·scale + (x − mean)·slope + constant
+template <bool kRelu>
+inline void GradInputRow(const float* __restrict dy, const float* __restrict y, const float* __restrict x,
+                         const double* __restrict mean, const double* __restrict scale, const double* __restrict slope,
+                         const double* __restrict constant, float* __restrict dx, int64_t c) {
+  for (int64_t j = 0; j < c; ++j) {
+    const double g = Masked<kRelu>(dy[j], kRelu ? y[j] : 0.f);
+    dx[j] = static_cast<float>(g * scale[j] + (static_cast<double>(x[j]) - mean[j]) * slope[j] + constant[j]);
+  }
+}
+
+template <bool kRelu>
+void Forward(const float* x, int64_t rows, int64_t c, const float* gamma, const float* beta, double eps, const TrainForwardOut& out) {
   const Chunks chunks = SplitRows(rows, c);
   // Sums of (x − x[0]) and its square: shifting by the first row keeps E[d²] − E[d]² accurate
   // when |mean| is large against the spread.
@@ -56,79 +126,52 @@ void TrainForward(const float* x, int64_t rows, int64_t channels, const float* g
     double* sum = partial.data() + k * 2 * c;
     double* sumSq = sum + c;
     std::fill(sum, sum + 2 * c, 0.0);
-    for (int64_t r = begin; r < end; ++r) {
-      const float* row = x + r * c;
-      for (int64_t j = 0; j < c; ++j) {
-        const double d = static_cast<double>(row[j] - shift[j]);
-        sum[j] += d;
-        sumSq[j] += d * d;
-      }
-    }
+    for (int64_t r = begin; r < end; ++r) MomentsRow(x + r * c, shift, sum, sumSq, c);
   });
   std::vector<double> total;
   ReduceInOrder(partial, chunks.count, 2 * c, total);
 
-  // the affine pass computes in double from double coefficients (as the JS host twin does)
-  std::vector<double> scale(static_cast<size_t>(c)), offset(static_cast<size_t>(c));
+  // the affine pass computes in double: (x − mean) with a float mean loses digits when |mean| ≫ spread
+  std::vector<double> mean(static_cast<size_t>(c)), scale(static_cast<size_t>(c)), shiftBeta(static_cast<size_t>(c));
   const double n = static_cast<double>(rows);
   for (int64_t j = 0; j < c; ++j) {
     const double meanShifted = total[j] / n;
     const double variance = std::max(total[c + j] / n - meanShifted * meanShifted, 0.0);
-    const double mean = shift[j] + meanShifted;
     const double inv = 1.0 / std::sqrt(variance + eps);
-    out.mean[j] = static_cast<float>(mean);
+    mean[j] = shift[j] + meanShifted;
+    scale[j] = gamma[j] * inv;
+    shiftBeta[j] = beta[j];
+    out.mean[j] = static_cast<float>(mean[j]);
     out.variance[j] = static_cast<float>(variance);
     out.invStd[j] = static_cast<float>(inv);
-    const double s = gamma[j] * inv;
-    scale[j] = s;
-    offset[j] = beta[j] - mean * s;
   }
-
-  const double* sc = scale.data();
-  const double* of = offset.data();
   ForChunks(chunks, rows, c, [&](int64_t, int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const float* xr = x + r * c;
-      float* yr = out.y + r * c;
-      if (relu) {
-        for (int64_t j = 0; j < c; ++j) yr[j] = static_cast<float>(std::max(xr[j] * sc[j] + of[j], 0.0));
-      } else {
-        for (int64_t j = 0; j < c; ++j) yr[j] = static_cast<float>(xr[j] * sc[j] + of[j]);
-      }
-    }
+    for (int64_t r = begin; r < end; ++r) AffineRow<kRelu>(x + r * c, mean.data(), scale.data(), shiftBeta.data(), out.y + r * c, c);
   });
 }
 
-// With x̂ = (x − mean)·invStd and g = dy (masked by y > 0 with relu):
+// With x̂ = (x − mean)·invStd and g the gradient reaching the output (masked by y > 0 with relu):
 //   dβ = Σg,  dγ = Σ g·x̂ = invStd·Σ g·(x − mean)
-//   dx = γ·invStd·(g − Σg/n − x̂·Σg·x̂/n) = scale·g + k·(x − mean) + c0
-//   scale = γ·invStd, k = −scale·invStd²·Σg·(x − mean)/n, c0 = −scale·Σg/n
-void TrainBackward(const float* dy, const float* x, const float* y, const float* mean, const float* invStd, const float* gamma,
-                   int64_t rows, int64_t channels, bool relu, const TrainBackwardOut& out) {
-  const int64_t c = channels;
+//   dx = γ·invStd·(g − Σg/n − x̂·Σg·x̂/n) = scale·g + slope·(x − mean) + constant
+//   scale = γ·invStd, slope = −scale·invStd²·Σg·(x − mean)/n, constant = −scale·Σg/n
+// dx sums terms that nearly cancel when the variance is small: computed in double.
+template <bool kRelu>
+void Backward(const float* dy, const float* x, const float* y, const float* meanF, const float* invStd, const float* gamma, int64_t rows,
+              int64_t c, const TrainBackwardOut& out) {
   const Chunks chunks = SplitRows(rows, c);
-  const std::vector<double> mu(mean, mean + c);
-  const double* m = mu.data();
+  const std::vector<double> mean(meanF, meanF + c);
   std::vector<double> partial(static_cast<size_t>(chunks.count * 2 * c));
   ForChunks(chunks, rows, c, [&](int64_t k, int64_t begin, int64_t end) {
     double* sumG = partial.data() + k * 2 * c;
     double* sumGXc = sumG + c;
     std::fill(sumG, sumG + 2 * c, 0.0);
     for (int64_t r = begin; r < end; ++r) {
-      const float* dyr = dy + r * c;
-      const float* xr = x + r * c;
-      const float* yr = relu ? y + r * c : nullptr;
-      for (int64_t j = 0; j < c; ++j) {
-        const float g = relu ? (yr[j] > 0.f ? dyr[j] : 0.f) : dyr[j];
-        sumG[j] += g;
-        sumGXc[j] += static_cast<double>(g) * (xr[j] - m[j]);
-      }
+      GradMomentsRow<kRelu>(dy + r * c, kRelu ? y + r * c : nullptr, x + r * c, mean.data(), sumG, sumGXc, c);
     }
   });
   std::vector<double> total;
   ReduceInOrder(partial, chunks.count, 2 * c, total);
 
-  // dx sums three terms that nearly cancel when the variance is small: computed in double
   std::vector<double> scale(static_cast<size_t>(c)), slope(static_cast<size_t>(c)), constant(static_cast<size_t>(c));
   const double n = static_cast<double>(rows);
   for (int64_t j = 0; j < c; ++j) {
@@ -140,26 +183,32 @@ void TrainBackward(const float* dy, const float* x, const float* y, const float*
     slope[j] = -s * inv * inv * total[c + j] / n;
     constant[j] = -s * total[j] / n;
   }
-
-  const double* sc = scale.data();
-  const double* sl = slope.data();
-  const double* co = constant.data();
   ForChunks(chunks, rows, c, [&](int64_t, int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      const float* dyr = dy + r * c;
-      const float* xr = x + r * c;
-      float* dxr = out.dx + r * c;
-      if (relu) {
-        const float* yr = y + r * c;
-        for (int64_t j = 0; j < c; ++j) {
-          const double g = yr[j] > 0.f ? dyr[j] : 0.f;
-          dxr[j] = static_cast<float>(g * sc[j] + (xr[j] - m[j]) * sl[j] + co[j]);
-        }
-      } else {
-        for (int64_t j = 0; j < c; ++j) dxr[j] = static_cast<float>(dyr[j] * sc[j] + (xr[j] - m[j]) * sl[j] + co[j]);
-      }
+      GradInputRow<kRelu>(dy + r * c, kRelu ? y + r * c : nullptr, x + r * c, mean.data(), scale.data(), slope.data(), constant.data(),
+                          out.dx + r * c, c);
     }
   });
+}
+
+}  // namespace
+
+void TrainForward(const float* x, int64_t rows, int64_t channels, const float* gamma, const float* beta, double eps, bool relu,
+                  const TrainForwardOut& out) {
+  if (relu) {
+    Forward<true>(x, rows, channels, gamma, beta, eps, out);
+  } else {
+    Forward<false>(x, rows, channels, gamma, beta, eps, out);
+  }
+}
+
+void TrainBackward(const float* dy, const float* x, const float* y, const float* mean, const float* invStd, const float* gamma,
+                   int64_t rows, int64_t channels, bool relu, const TrainBackwardOut& out) {
+  if (relu) {
+    Backward<true>(dy, x, y, mean, invStd, gamma, rows, channels, out);
+  } else {
+    Backward<false>(dy, x, nullptr, mean, invStd, gamma, rows, channels, out);
+  }
 }
 
 }  // namespace mnf::norm
