@@ -24,11 +24,13 @@ Chunks SplitRows(int64_t rows, int64_t channels) {
   return {per, (rows + per - 1) / per};
 }
 
-// Runs body(chunk, firstRow, endRow) for every chunk, in parallel when the matrix is large.
+// Runs body(chunk, firstRow, endRow) for every chunk, in parallel when the matrix is large. Chunks
+// are handed out dynamically (a thread the OS deschedules on shared cores does not hold up the
+// rest); each chunk has its own partial sums, so the result does not depend on who ran it.
 template <typename Body>
 void ForChunks(const Chunks& chunks, int64_t rows, int64_t channels, Body&& body) {
   const bool parallel = rows * channels >= kParallelMin && chunks.count > 1;
-#pragma omp parallel for schedule(static) if (parallel)
+#pragma omp parallel for schedule(dynamic, 1) if (parallel)
   for (int64_t k = 0; k < chunks.count; ++k) {
     const int64_t begin = k * chunks.rowsPerChunk;
     body(k, begin, std::min(rows, begin + chunks.rowsPerChunk));
