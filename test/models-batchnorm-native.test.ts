@@ -25,6 +25,8 @@ interface Case {
   relu: boolean;
   /** added to every x: a large mean against a unit spread tests the variance's accuracy */
   offset?: number;
+  /** y = [ReLU](BN(x) + residual), as a ResNet block adds its shortcut */
+  residual?: boolean;
 }
 
 interface Inputs {
@@ -32,9 +34,10 @@ interface Inputs {
   dy: Float32Array;
   gamma: Float32Array;
   beta: Float32Array;
+  residual?: Float32Array;
 }
 
-function randomInputs({ rows, channels, offset = 0 }: Case, seed: number): Inputs {
+function randomInputs({ rows, channels, offset = 0, residual }: Case, seed: number): Inputs {
   const rng = new Rng(seed);
   const spread = Float32Array.from({ length: channels }, () => 0.5 + 2 * rng.next());
   const centre = Float32Array.from({ length: channels }, () => offset + 4 * rng.normal());
@@ -42,7 +45,7 @@ function randomInputs({ rows, channels, offset = 0 }: Case, seed: number): Input
   const dy = Float32Array.from({ length: rows * channels }, () => rng.normal());
   const gamma = Float32Array.from({ length: channels }, () => 2 * rng.normal());
   const beta = Float32Array.from({ length: channels }, () => rng.normal());
-  return { x, dy, gamma, beta };
+  return { x, dy, gamma, beta, residual: residual ? Float32Array.from({ length: rows * channels }, () => rng.normal()) : undefined };
 }
 
 interface Result {
@@ -52,6 +55,8 @@ interface Result {
   dx: Float32Array;
   dGamma: Float32Array;
   dBeta: Float32Array;
+  /** empty without a residual */
+  dResidual: Float32Array;
   runningMean: Float32Array;
   runningVar: Float32Array;
 }
@@ -65,12 +70,18 @@ function runLayer(kernel: Kernel, c: Case, inputs: Inputs): Result {
     bn.weight.assign(tf.tensor1d(inputs.gamma));
     bn.bias.assign(tf.tensor1d(inputs.beta));
   });
-  const [y, dx, dGamma, dBeta] = tf.tidy(() => {
+  const [y, dx, dGamma, dBeta, dResidual] = tf.tidy(() => {
     const x = tf.tensor2d(inputs.x, [c.rows, c.channels]);
     const dy = tf.tensor2d(inputs.dy, [c.rows, c.channels]);
-    const y = bn.apply(x, true, { relu: c.relu });
-    const f = (input: tf.Tensor) => tf.sum(tf.mul(bn.apply(input as tf.Tensor2D, true, { relu: c.relu, updateStats: false }), dy));
-    const grads = tf.grads(f)([x, bn.weight, bn.bias]);
+    const residual = tf.tensor2d(inputs.residual ?? new Float32Array(c.rows * c.channels), [c.rows, c.channels]);
+    const opts = (updateStats: boolean, r: tf.Tensor2D) => ({ relu: c.relu, updateStats, residual: c.residual ? r : undefined });
+    const y = bn.apply(x, true, opts(true, residual));
+    const f = (input: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, r?: tf.Tensor) => {
+      void gamma;
+      void beta;
+      return tf.sum(tf.mul(bn.apply(input as tf.Tensor2D, true, opts(false, (r ?? residual) as tf.Tensor2D)), dy));
+    };
+    const grads = tf.grads(f)(c.residual ? [x, bn.weight, bn.bias, residual] : [x, bn.weight, bn.bias]);
     return [y, ...grads].map((t) => t.dataSync() as Float32Array);
   });
   const state = store.getState();
@@ -81,12 +92,12 @@ function runLayer(kernel: Kernel, c: Case, inputs: Inputs): Result {
   const runningVar = state['bn.running_var']!.data as Float32Array;
   const mean = runningMean.map((m) => m / 0.1);
   const variance = runningVar.map((v) => ((v - 0.9) / 0.1) * ((n - 1) / n));
-  return { y: y!, mean, variance, dx: dx!, dGamma: dGamma!, dBeta: dBeta!, runningMean, runningVar };
+  return { y: y!, mean, variance, dx: dx!, dGamma: dGamma!, dBeta: dBeta!, dResidual: c.residual ? dResidual! : new Float32Array(0), runningMean, runningVar };
 }
 
 /** Float64 BatchNorm; with relu the mask is the implementation's own float32 y > 0 (a y within
  * rounding of 0 may fall on either side). */
-function reference(c: Case, { x, dy, gamma, beta }: Inputs, maskFrom: Float32Array): Omit<Result, 'runningMean' | 'runningVar'> & { runningMean: Float64Array; runningVar: Float64Array } {
+function reference(c: Case, { x, dy, gamma, beta, residual }: Inputs, maskFrom: Float32Array): Omit<Result, 'runningMean' | 'runningVar'> & { runningMean: Float64Array; runningVar: Float64Array } {
   const { rows: n, channels: ch } = c;
   const mean = new Float64Array(ch);
   const variance = new Float64Array(ch);
@@ -99,20 +110,21 @@ function reference(c: Case, { x, dy, gamma, beta }: Inputs, maskFrom: Float32Arr
   const dGamma = new Float64Array(ch);
   const dBeta = new Float64Array(ch);
   for (let i = 0; i < n * ch; i++) {
-    const v = gamma[i % ch]! * xHat(i) + beta[i % ch]!;
+    const v = gamma[i % ch]! * xHat(i) + beta[i % ch]! + (residual ? residual[i]! : 0);
     y[i] = c.relu ? Math.max(v, 0) : v;
     g[i] = c.relu && !(maskFrom[i]! > 0) ? 0 : dy[i]!;
     dGamma[i % ch] += g[i]! * xHat(i);
     dBeta[i % ch] += g[i]!;
   }
   const dx = new Float32Array(n * ch);
+  const dResidual = c.residual ? Float32Array.from(g) : new Float32Array(0);
   for (let i = 0; i < n * ch; i++) {
     const j = i % ch;
     dx[i] = gamma[j]! * inv[j]! * (g[i]! - dBeta[j]! / n - (xHat(i) * dGamma[j]!) / n);
   }
   const runningMean = mean.map((m) => 0.1 * m);
   const runningVar = variance.map((v) => 0.9 + (0.1 * v * n) / (n - 1));
-  return { y, mean: Float32Array.from(mean), variance: Float32Array.from(variance), dx, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta), runningMean, runningVar };
+  return { y, mean: Float32Array.from(mean), variance: Float32Array.from(variance), dx, dGamma: Float32Array.from(dGamma), dBeta: Float32Array.from(dBeta), dResidual, runningMean, runningVar };
 }
 
 /** max |actual − expected| ≤ tol·scale */
@@ -141,6 +153,7 @@ function expectMatchesReference(kernel: Kernel, c: Case, inputs: Inputs, actual:
   expectWithin(actual.dx, expected.dx, tol, dxScale(c, inputs, expected), `${kernel} dx`);
   expectClose(actual.dGamma, expected.dGamma, tol, `${kernel} dγ`);
   expectClose(actual.dBeta, expected.dBeta, tol, `${kernel} dβ`);
+  expectClose(actual.dResidual, expected.dResidual, tol, `${kernel} d residual`);
 }
 
 const cases: Case[] = [
@@ -153,11 +166,14 @@ const cases: Case[] = [
   // > 64K elements and many row chunks: the multi-threaded path
   { rows: 9001, channels: 33, relu: true },
   { rows: 4099, channels: 64, relu: false },
+  { rows: 300, channels: 7, relu: true, residual: true },
+  { rows: 30, channels: 4, relu: false, residual: true },
+  { rows: 8192, channels: 24, relu: true, residual: true },
 ];
 
 describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend native)', () => {
   for (const c of cases) {
-    const name = `rows ${c.rows}, ${c.channels} channels${c.relu ? ', ReLU' : ''}${c.offset ? `, mean ≈ ${c.offset}` : ''}`;
+    const name = `rows ${c.rows}, ${c.channels} channels${c.residual ? ', + residual' : ''}${c.relu ? ', ReLU' : ''}${c.offset ? `, mean ≈ ${c.offset}` : ''}`;
     it(`${name}: native = float64 reference = composed ops = host kernels`, async () => {
       await useBackend('native');
       const inputs = randomInputs(c, c.rows * 131 + c.channels);
@@ -177,7 +193,7 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
         expectMatchesReference(other, c, inputs, result, reference(c, inputs, result.y), tol);
         if ((!c.relu || c.rows * c.channels < 2000) && tol < 1e-4) {
           // without ReLU, or small enough that no y lies within rounding of 0, directly equal
-          for (const key of ['y', 'dx', 'dGamma', 'dBeta', 'runningMean', 'runningVar'] as const) {
+          for (const key of ['y', 'dx', 'dGamma', 'dBeta', 'dResidual', 'runningMean', 'runningVar'] as const) {
             expectClose(native[key], result[key], 1e-4, `native vs ${other} ${key}`);
           }
         }
@@ -214,6 +230,16 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
     store.dispose();
   });
 
+  it('a residual of another shape is refused, naming the layer', async () => {
+    await useBackend('native');
+    const store = new ParamStore(1);
+    const bn = new BatchNorm(store, 'layer1.0.bn2', 3);
+    expect(() => tf.tidy(() => bn.apply(tf.ones([4, 3]), true, { relu: true, residual: tf.ones([2, 3]) }))).toThrow(
+      /layer1\.0\.bn2: residual shape \[2,3\] differs from the input's \[4,3\]/,
+    );
+    store.dispose();
+  });
+
   it('gives bit-identical results for 1, 2 and 3 threads', () => {
     const c: Case = { rows: 6007, channels: 24, relu: true };
     const { x, dy, gamma, beta } = randomInputs(c, 77);
@@ -246,6 +272,9 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
     expect(forward(x, rows, 2.5, v, v, EPS, false)).toThrow(/^channels: expected an integer/);
     expect(forward(x, rows, channels, v, v, EPS)).toThrow(/missing argument 6 \(relu\)/);
     expect(forward(x, rows, channels, v, v, EPS, 1)).toThrow(/^relu: expected a boolean/);
+    expect(forward(x, rows, channels, v, v, EPS, true, new Float32Array(13))).toThrow(/^residual: shape \[4, ?3\] needs 12 elements, got 13/);
+    expect(forward(x, rows, channels, v, v, EPS, true, [1, 2])).toThrow(/^residual: expected a Float32Array/);
+    expect(backward(x, x, x, v, v, v, rows, channels, true, 'yes')).toThrow(/^residual: expected a boolean/);
     expect(backward(new Float32Array(5), x, null, v, v, v, rows, channels, false)).toThrow(/^dy: shape/);
     expect(backward(x, new Float32Array(5), null, v, v, v, rows, channels, false)).toThrow(/^x: shape/);
     expect(backward(x, x, null, v, v, v, rows, channels, true)).toThrow(/^y: expected a Float32Array/);

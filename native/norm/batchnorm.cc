@@ -85,12 +85,13 @@ inline void MomentsRow(const float* __restrict x, const float* __restrict shift,
   }
 }
 
-// y = [ReLU]((x − mean)·scale + beta)
-template <bool kRelu>
-inline void AffineRow(const float* __restrict x, const double* __restrict mean, const double* __restrict scale,
-                      const double* __restrict beta, float* __restrict y, int64_t c) {
+// y = [ReLU]((x − mean)·scale + beta [+ residual])
+template <bool kRelu, bool kResidual>
+inline void AffineRow(const float* __restrict x, const float* __restrict residual, const double* __restrict mean,
+                      const double* __restrict scale, const double* __restrict beta, float* __restrict y, int64_t c) {
   for (int64_t j = 0; j < c; ++j) {
-    const float v = static_cast<float>((static_cast<double>(x[j]) - mean[j]) * scale[j] + beta[j]);
+    float v = static_cast<float>((static_cast<double>(x[j]) - mean[j]) * scale[j] + beta[j]);
+    if (kResidual) v += residual[j];
     y[j] = kRelu ? Relu(v) : v;
   }
 }
@@ -106,19 +107,20 @@ inline void GradMomentsRow(const float* __restrict dy, const float* __restrict y
   }
 }
 
-// dx = g·scale + (x − mean)·slope + constant
-template <bool kRelu>
+// dx = g·scale + (x − mean)·slope + constant [, dResidual = g]
+template <bool kRelu, bool kResidual>
 inline void GradInputRow(const float* __restrict dy, const float* __restrict y, const float* __restrict x,
                          const double* __restrict mean, const double* __restrict scale, const double* __restrict slope,
-                         const double* __restrict constant, float* __restrict dx, int64_t c) {
+                         const double* __restrict constant, float* __restrict dx, float* __restrict dResidual, int64_t c) {
   for (int64_t j = 0; j < c; ++j) {
-    const double g = Masked<kRelu>(dy[j], kRelu ? y[j] : 0.f);
-    dx[j] = static_cast<float>(g * scale[j] + (static_cast<double>(x[j]) - mean[j]) * slope[j] + constant[j]);
+    const float g = Masked<kRelu>(dy[j], kRelu ? y[j] : 0.f);
+    if (kResidual) dResidual[j] = g;
+    dx[j] = static_cast<float>(static_cast<double>(g) * scale[j] + (static_cast<double>(x[j]) - mean[j]) * slope[j] + constant[j]);
   }
 }
 
-template <bool kRelu>
-void Forward(const float* x, int64_t rows, int64_t c, const float* gamma, const float* beta, double eps, const TrainForwardOut& out) {
+template <bool kRelu, bool kResidual>
+void Forward(const float* x, const float* residual, int64_t rows, int64_t c, const float* gamma, const float* beta, double eps, const TrainForwardOut& out) {
   const Chunks chunks = SplitRows(rows, c);
   // Sums of (x − x[0]) and its square: shifting by the first row keeps E[d²] − E[d]² accurate
   // when |mean| is large against the spread.
@@ -148,7 +150,10 @@ void Forward(const float* x, int64_t rows, int64_t c, const float* gamma, const 
     out.invStd[j] = static_cast<float>(inv);
   }
   ForChunks(chunks, rows, c, [&](int64_t, int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) AffineRow<kRelu>(x + r * c, mean.data(), scale.data(), shiftBeta.data(), out.y + r * c, c);
+    for (int64_t r = begin; r < end; ++r) {
+      AffineRow<kRelu, kResidual>(x + r * c, kResidual ? residual + r * c : nullptr, mean.data(), scale.data(), shiftBeta.data(),
+                                  out.y + r * c, c);
+    }
   });
 }
 
@@ -157,7 +162,7 @@ void Forward(const float* x, int64_t rows, int64_t c, const float* gamma, const 
 //   dx = γ·invStd·(g − Σg/n − x̂·Σg·x̂/n) = scale·g + slope·(x − mean) + constant
 //   scale = γ·invStd, slope = −scale·invStd²·Σg·(x − mean)/n, constant = −scale·Σg/n
 // dx sums terms that nearly cancel when the variance is small: computed in double.
-template <bool kRelu>
+template <bool kRelu, bool kResidual>
 void Backward(const float* dy, const float* x, const float* y, const float* meanF, const float* invStd, const float* gamma, int64_t rows,
               int64_t c, const TrainBackwardOut& out) {
   const Chunks chunks = SplitRows(rows, c);
@@ -187,29 +192,38 @@ void Backward(const float* dy, const float* x, const float* y, const float* mean
   }
   ForChunks(chunks, rows, c, [&](int64_t, int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) {
-      GradInputRow<kRelu>(dy + r * c, kRelu ? y + r * c : nullptr, x + r * c, mean.data(), scale.data(), slope.data(), constant.data(),
-                          out.dx + r * c, c);
+      GradInputRow<kRelu, kResidual>(dy + r * c, kRelu ? y + r * c : nullptr, x + r * c, mean.data(), scale.data(), slope.data(),
+                                     constant.data(), out.dx + r * c, kResidual ? out.dResidual + r * c : nullptr, c);
     }
   });
 }
 
 }  // namespace
 
-void TrainForward(const float* x, int64_t rows, int64_t channels, const float* gamma, const float* beta, double eps, bool relu,
-                  const TrainForwardOut& out) {
-  if (relu) {
-    Forward<true>(x, rows, channels, gamma, beta, eps, out);
+void TrainForward(const float* x, const float* residual, int64_t rows, int64_t channels, const float* gamma, const float* beta, double eps,
+                  bool relu, const TrainForwardOut& out) {
+  if (relu && residual) {
+    Forward<true, true>(x, residual, rows, channels, gamma, beta, eps, out);
+  } else if (relu) {
+    Forward<true, false>(x, nullptr, rows, channels, gamma, beta, eps, out);
+  } else if (residual) {
+    Forward<false, true>(x, residual, rows, channels, gamma, beta, eps, out);
   } else {
-    Forward<false>(x, rows, channels, gamma, beta, eps, out);
+    Forward<false, false>(x, nullptr, rows, channels, gamma, beta, eps, out);
   }
 }
 
 void TrainBackward(const float* dy, const float* x, const float* y, const float* mean, const float* invStd, const float* gamma,
                    int64_t rows, int64_t channels, bool relu, const TrainBackwardOut& out) {
-  if (relu) {
-    Backward<true>(dy, x, y, mean, invStd, gamma, rows, channels, out);
+  const bool residual = out.dResidual != nullptr;
+  if (relu && residual) {
+    Backward<true, true>(dy, x, y, mean, invStd, gamma, rows, channels, out);
+  } else if (relu) {
+    Backward<true, false>(dy, x, y, mean, invStd, gamma, rows, channels, out);
+  } else if (residual) {
+    Backward<false, true>(dy, x, nullptr, mean, invStd, gamma, rows, channels, out);
   } else {
-    Backward<false>(dy, x, nullptr, mean, invStd, gamma, rows, channels, out);
+    Backward<false, false>(dy, x, nullptr, mean, invStd, gamma, rows, channels, out);
   }
 }
 

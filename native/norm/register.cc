@@ -1,8 +1,10 @@
-// batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu)
+// batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu, residual?)
 //   -> { y: Float32Array(rows·channels), mean, variance, invStd: Float32Array(channels) }
-// batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu)
-//   -> { dx: Float32Array(rows·channels), dGamma, dBeta: Float32Array(channels) }
-//   y (the forward's output) is read only with relu; pass null otherwise.
+//   y = [ReLU](BN(x) [+ residual]); residual: Float32Array(rows·channels), or null / absent.
+// batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu, residual?)
+//   -> { dx: Float32Array(rows·channels), dGamma, dBeta: Float32Array(channels)[, dResidual: Float32Array(rows·channels)] }
+//   y (the forward's output) is read only with relu; pass null otherwise. residual: true when the
+//   forward had one (then dResidual is returned).
 // Synchronous: tfjs kernels are synchronous and training runs in a worker thread.
 #include <cmath>
 #include <string>
@@ -39,12 +41,18 @@ Napi::Value BatchNormTrainForward(const Napi::CallbackInfo& info) {
   ExpectElements(gamma, {m.channels}, "gamma");
   ExpectElements(beta, {m.channels}, "beta");
   if (!std::isfinite(eps) || eps < 0) ThrowRange(env, "eps: expected a finite number >= 0, got " + std::to_string(eps));
+  const float* residual = nullptr;
+  if (info.Length() > 7 && !info[7].IsNull() && !info[7].IsUndefined()) {
+    Napi::Float32Array r = ExpectF32(info[7], "residual");
+    ExpectElements(r, {m.rows, m.channels}, "residual");
+    residual = r.Data();
+  }
 
   Napi::Float32Array y = Napi::Float32Array::New(env, static_cast<size_t>(m.rows * m.channels));
   Napi::Float32Array mean = Napi::Float32Array::New(env, static_cast<size_t>(m.channels));
   Napi::Float32Array variance = Napi::Float32Array::New(env, static_cast<size_t>(m.channels));
   Napi::Float32Array invStd = Napi::Float32Array::New(env, static_cast<size_t>(m.channels));
-  norm::TrainForward(x.Data(), m.rows, m.channels, gamma.Data(), beta.Data(), eps, relu,
+  norm::TrainForward(x.Data(), residual, m.rows, m.channels, gamma.Data(), beta.Data(), eps, relu,
                      {y.Data(), mean.Data(), variance.Data(), invStd.Data()});
   Napi::Object result = Napi::Object::New(env);
   result.Set("y", y);
@@ -64,6 +72,7 @@ Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   Napi::Float32Array gamma = ExpectF32(Arg(info, 5, "gamma"), "gamma");
   const Matrix m = ExpectMatrix(info, 6, "batchNormTrainBackward");
   const bool relu = ExpectBool(Arg(info, 8, "relu"), "relu");
+  const bool withResidual = info.Length() > 9 && !info[9].IsUndefined() && ExpectBool(info[9], "residual");
   const Shape matrix{m.rows, m.channels};
   ExpectElements(dy, matrix, "dy");
   ExpectElements(x, matrix, "x");
@@ -82,12 +91,15 @@ Napi::Value BatchNormTrainBackward(const Napi::CallbackInfo& info) {
   Napi::Float32Array dx = Napi::Float32Array::New(env, static_cast<size_t>(m.rows * m.channels));
   Napi::Float32Array dGamma = Napi::Float32Array::New(env, static_cast<size_t>(m.channels));
   Napi::Float32Array dBeta = Napi::Float32Array::New(env, static_cast<size_t>(m.channels));
+  Napi::Float32Array dResidual;
+  if (withResidual) dResidual = Napi::Float32Array::New(env, static_cast<size_t>(m.rows * m.channels));
   norm::TrainBackward(dy.Data(), x.Data(), yData, mean.Data(), invStd.Data(), gamma.Data(), m.rows, m.channels, relu,
-                      {dx.Data(), dGamma.Data(), dBeta.Data()});
+                      {dx.Data(), dGamma.Data(), dBeta.Data(), withResidual ? dResidual.Data() : nullptr});
   Napi::Object result = Napi::Object::New(env);
   result.Set("dx", dx);
   result.Set("dGamma", dGamma);
   result.Set("dBeta", dBeta);
+  if (withResidual) result.Set("dResidual", dResidual);
   return result;
 }
 

@@ -68,9 +68,9 @@ class BasicBlock {
 
   apply(x: tf.Tensor5D, training: boolean): tf.Tensor5D {
     const y = this.bn1.apply(this.conv1.apply(x, training), training, { relu: true });
-    const main = this.bn2.apply(this.conv2.apply(y, training), training);
     const shortcut = this.downsample ? this.downsample.bn.apply(this.downsample.conv.apply(x), training) : x;
-    return tf.relu(tf.add(main, shortcut)) as tf.Tensor5D;
+    // ReLU(BN2(conv2(y)) + shortcut)
+    return this.bn2.apply(this.conv2.apply(y, training), training, { relu: true, residual: shortcut });
   }
 }
 

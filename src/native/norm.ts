@@ -17,10 +17,21 @@ export interface BatchNormBackwardResult {
   dx: Float32Array;
   dGamma: Float32Array;
   dBeta: Float32Array;
+  /** the gradient reaching BN(x) + residual; present when the backward was asked for it */
+  dResidual?: Float32Array;
 }
 
 interface NormAddon {
-  batchNormTrainForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, eps: number, relu: boolean): BatchNormForwardResult;
+  batchNormTrainForward(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    gamma: Float32Array,
+    beta: Float32Array,
+    eps: number,
+    relu: boolean,
+    residual?: Float32Array | null,
+  ): BatchNormForwardResult;
   batchNormTrainBackward(
     dy: Float32Array,
     x: Float32Array,
@@ -31,6 +42,7 @@ interface NormAddon {
     rows: number,
     channels: number,
     relu: boolean,
+    residual?: boolean,
   ): BatchNormBackwardResult;
 }
 
@@ -43,11 +55,22 @@ export function normKernelsAvailable(): boolean {
   }
 }
 
-export function batchNormTrainForward(x: Float32Array, rows: number, channels: number, gamma: Float32Array, beta: Float32Array, eps: number, relu: boolean): BatchNormForwardResult {
-  return loadAddon<NormAddon>().batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu);
+/** y = [ReLU](BN(x) [+ residual]), residual (rows, channels) as a ResNet block adds its shortcut. */
+export function batchNormTrainForward(
+  x: Float32Array,
+  rows: number,
+  channels: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+  relu: boolean,
+  residual: Float32Array | null = null,
+): BatchNormForwardResult {
+  return loadAddon<NormAddon>().batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu, residual);
 }
 
-/** y, the forward's output, is needed only with relu (the mask y > 0). */
+/** y, the forward's output, is needed only with relu (the mask y > 0); residual: the forward had
+ * one, and dResidual is returned. */
 export function batchNormTrainBackward(
   dy: Float32Array,
   x: Float32Array,
@@ -58,6 +81,7 @@ export function batchNormTrainBackward(
   rows: number,
   channels: number,
   relu: boolean,
+  residual = false,
 ): BatchNormBackwardResult {
-  return loadAddon<NormAddon>().batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu);
+  return loadAddon<NormAddon>().batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu, residual);
 }

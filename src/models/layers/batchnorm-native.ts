@@ -1,4 +1,4 @@
-// Training-mode BatchNorm(+ReLU) as one op on backend 'native', both directions in the addon
+// Training-mode BatchNorm (+ residual)(+ ReLU) as one op on backend 'native', both directions in the addon
 // (native/norm/: two passes each, multi-threaded): the kernels are
 // src/backend/native/kernels/MnfNativeBatchNormTrain{,Grad}.ts; the op and its gradient live here.
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
@@ -18,8 +18,10 @@ function registerGradient(): void {
     gradFunc: (dys, saved, attrs) => {
       const dy = Array.isArray(dys) ? dys[0]! : dys;
       const [x, gamma, y, mean, invStd] = saved as tf.Tensor[];
-      const [dx, dGamma, dBeta] = tf.engine().runKernel(NATIVE_BN_TRAIN_GRAD_KERNEL, { dy, x, y, gamma, mean, invStd } as unknown as tf.NamedTensorMap, attrs as NamedAttrMap) as tf.Tensor[];
-      return { x: () => dx!, gamma: () => dGamma!, beta: () => dBeta! };
+      const [dx, dGamma, dBeta, dResidual] = tf.engine().runKernel(NATIVE_BN_TRAIN_GRAD_KERNEL, { dy, x, y, gamma, mean, invStd } as unknown as tf.NamedTensorMap, attrs as NamedAttrMap) as tf.Tensor[];
+      const grads: Record<string, () => tf.Tensor> = { x: () => dx!, gamma: () => dGamma!, beta: () => dBeta! };
+      if (dResidual) grads.residual = () => dResidual;
+      return grads;
     },
   });
   gradientRegistered = true;
@@ -32,9 +34,18 @@ export function nativeBatchNormAvailable(): boolean {
   return true;
 }
 
-/** y (rows, C), batch mean (C), biased batch variance (C) */
-export function batchNormTrainNative(x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number, relu: boolean): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
-  const [y, mean, variance, invStd] = tf.engine().runKernel(NATIVE_BN_TRAIN_KERNEL, { x, gamma, beta } as unknown as tf.NamedTensorMap, { eps, relu }) as tf.Tensor[];
+/** y = [ReLU](BN(x) [+ residual]) (rows, C), batch mean (C), biased batch variance (C) */
+export function batchNormTrainNative(
+  x: tf.Tensor2D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  eps: number,
+  relu: boolean,
+  residual?: tf.Tensor2D,
+): [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D] {
+  const inputs = residual ? { x, gamma, beta, residual } : { x, gamma, beta };
+  const attrs = { eps, relu, residual: residual !== undefined };
+  const [y, mean, variance, invStd] = tf.engine().runKernel(NATIVE_BN_TRAIN_KERNEL, inputs as unknown as tf.NamedTensorMap, attrs) as tf.Tensor[];
   invStd!.dispose(); // the gradient keeps its own reference (outputsToSave)
   return [y as tf.Tensor2D, mean as tf.Tensor1D, variance as tf.Tensor1D];
 }

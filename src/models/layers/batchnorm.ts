@@ -80,19 +80,29 @@ export class BatchNorm {
   }
 
   /**
-   * x: (..., C) → BN(x), or ReLU(BN(x)) with relu. In training mode the running statistics are
-   * updated unless updateStats is false (a second pass over the same batch must not move them twice).
+   * x: (..., C) → BN(x), or ReLU(BN(x)) with relu; with a residual (x's shape) the sum
+   * BN(x) + residual goes through the ReLU (a ResNet block's BN2 + shortcut + ReLU: one kernel on
+   * 'native'). In training mode the running statistics are updated unless updateStats is false (a
+   * second pass over the same batch must not move them twice).
    */
-  apply<T extends tf.Tensor>(x: T, training: boolean, opts: { relu?: boolean; updateStats?: boolean } = {}): T {
-    const { relu = false, updateStats = true } = opts;
+  apply<T extends tf.Tensor>(x: T, training: boolean, opts: { relu?: boolean; updateStats?: boolean; residual?: T } = {}): T {
+    const { relu = false, updateStats = true, residual } = opts;
     const c = this.channels;
     if (x.shape[x.rank - 1] !== c) throw new Error(`${this.name}: expected ${c} channels, got shape [${x.shape}]`);
+    if (residual && !tf.util.arraysEqual(residual.shape, x.shape)) {
+      throw new Error(`${this.name}: residual shape [${residual.shape}] differs from the input's [${x.shape}]`);
+    }
     const x2 = tf.reshape(x, [-1, c]) as tf.Tensor2D;
+    const r2 = residual && (tf.reshape(residual, [-1, c]) as tf.Tensor2D);
+    /** [ReLU](y [+ residual]) for the paths that compose it */
+    const finish = (y: tf.Tensor2D): tf.Tensor2D => {
+      const sum = r2 ? (tf.add(y, r2) as tf.Tensor2D) : y;
+      return relu ? tf.relu(sum) : sum;
+    };
     if (!training) {
       const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, BN_EPS)));
       const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale));
-      const y = tf.add(tf.mul(x2, scale), shift);
-      return tf.reshape(relu ? tf.relu(y) : y, x.shape) as T;
+      return tf.reshape(finish(tf.add(tf.mul(x2, scale), shift) as tf.Tensor2D), x.shape) as T;
     }
     const rows = x2.shape[0];
     if (rows < 2) throw new Error(`${this.name}: training-mode BatchNorm needs more than 1 value per channel, got shape [${x.shape}]`);
@@ -101,12 +111,14 @@ export class BatchNorm {
     let variance: tf.Tensor1D;
     const kernel = this.trainingKernel();
     if (kernel === 'native') {
-      [y, mean, variance] = batchNormTrainNative(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
+      [y, mean, variance] = batchNormTrainNative(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu, r2);
     } else if (kernel === 'host') {
-      [y, mean, variance] = batchNormTrainHost(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, relu);
+      // the host kernel fuses the ReLU only without a residual
+      const fused = relu && !r2;
+      [y, mean, variance] = batchNormTrainHost(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D, BN_EPS, fused);
+      if (!fused) y = finish(y);
     } else {
-      const normalized = this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D);
-      y = relu ? tf.relu(normalized) : normalized;
+      y = finish(this.normalizeTraining(x2, this.weight as tf.Tensor1D, this.bias as tf.Tensor1D));
       ({ mean, variance } = this.pendingMoments!);
       this.pendingMoments = undefined;
     }

@@ -1,5 +1,5 @@
 // Gradient of MnfNativeBatchNormTrain in the addon: dy, x, y (read for the ReLU mask), γ, mean,
-// invStd → dx, dγ, dβ.
+// invStd → dx, dγ, dβ, and dResidual when the forward had a residual.
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { batchNormTrainBackward } from '../../../native/norm.js';
 import { record } from './recorder.js';
@@ -11,12 +11,14 @@ export const NATIVE_BN_TRAIN_GRAD_KERNEL = 'MnfNativeBatchNormTrainGrad';
 
 function kernelFunc({ inputs, backend, attrs }: KernelArgs): TensorInfo[] {
   const { dy, x, y, gamma, mean, invStd } = inputs as Inputs<'dy' | 'x' | 'y' | 'gamma' | 'mean' | 'invStd'>;
-  const { relu } = attrs as unknown as NativeBatchNormAttrs;
+  const { relu, residual } = attrs as unknown as NativeBatchNormAttrs;
   const [rows, channels] = x.shape as [number, number];
   record({ kind: 'other', kernel: NATIVE_BN_TRAIN_GRAD_KERNEL });
   const values = (t: TensorInfo) => float32Values(backend, t);
-  const r = batchNormTrainBackward(values(dy), values(x), relu ? values(y) : null, values(mean), values(invStd), values(gamma), rows, channels, relu);
-  return [output(backend, [rows, channels], r.dx), output(backend, [channels], r.dGamma), output(backend, [channels], r.dBeta)];
+  const r = batchNormTrainBackward(values(dy), values(x), relu ? values(y) : null, values(mean), values(invStd), values(gamma), rows, channels, relu, residual);
+  const outputs = [output(backend, [rows, channels], r.dx), output(backend, [channels], r.dGamma), output(backend, [channels], r.dBeta)];
+  if (residual) outputs.push(output(backend, [rows, channels], r.dResidual!));
+  return outputs;
 }
 
 export const nativeBatchNormTrainGradConfig = { kernelName: NATIVE_BN_TRAIN_GRAD_KERNEL, kernelFunc } as unknown as Omit<KernelConfig, 'backendName'>;
