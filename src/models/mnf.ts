@@ -2,7 +2,7 @@
 //   g = σ(fc2(ReLU(BN(fc1([a ; mean_N(F)]))))),  ã = g ⊙ a,
 //   o = MHA(query ã, keys/values F, 2 heads),  z = ReLU(BN(proj(o))),  p_sv = classifier(z).
 import { tf } from '../tf.js';
-import { BatchNorm, Linear, MultiHeadAttention } from './layers/index.js';
+import { BatchNorm, Linear, meanOverTokens, MultiHeadAttention } from './layers/index.js';
 import type { ParamStore } from './params.js';
 
 export interface MnfConfig {
@@ -52,7 +52,7 @@ export class Mnf {
   }
 
   gateValues(featureMap: tf.Tensor3D, a: tf.Tensor2D, training: boolean, updateStats = true): tf.Tensor2D {
-    const input = tf.concat([a, tf.mean(featureMap, 1) as tf.Tensor2D], 1);
+    const input = tf.concat([a, meanOverTokens(featureMap)], 1);
     const hidden = this.gateBn.apply(this.gateFc1.apply(input), training, { relu: true, updateStats });
     return tf.sigmoid(this.gateFc2.apply(hidden));
   }

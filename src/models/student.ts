@@ -14,7 +14,7 @@
 // M = ⌊t·d·d·Cin·Cout / (d·d·Cin + t·Cout)⌋ computed per convolution (t = 3, d = 3).
 import type { ModelConfig } from '../config/types.js';
 import { tf } from '../tf.js';
-import { BatchNorm, Conv3d, Linear } from './layers/index.js';
+import { BatchNorm, Conv3d, Linear, meanOverTokens } from './layers/index.js';
 import { ParamStore } from './params.js';
 
 /** Mid channels of a (2+1)D factorisation of a (t, d, d) convolution (R(2+1)D paper, eq. in §3.5). */
@@ -118,7 +118,7 @@ export class R2Plus1D {
     for (const stage of this.stages) for (const block of stage) y = block.apply(y, training);
     const [b, t, h, w, d] = y.shape;
     const featureMap = tf.reshape(y, [b, t * h * w, d]) as tf.Tensor3D;
-    const pooled = tf.mean(featureMap, 1) as tf.Tensor2D;
+    const pooled = meanOverTokens(featureMap);
     return { featureMap, pooled, logits: this.fc.apply(pooled) };
   }
 
