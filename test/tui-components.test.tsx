@@ -11,6 +11,7 @@ const run: RunEvent = {
   config: { ...resolveConfig('tiny'), epochs: 4, method: 'mnf-csc' },
   backend: 'native',
   device: 'CPU (2 threads)',
+  backendReasons: ['native: oneDNN 2.6.3, 2 threads'],
   out: '/tmp/run',
   resumedFrom: null,
   classNames: ['walk', 'run', 'jump'],

@@ -17,7 +17,8 @@ export function describeEvent(e: EngineEvent): string | null {
         `training ${e.config.method} (preset ${e.config.preset}) on ${e.backend}, ${e.device}: ` +
         `${e.videos.training} training / ${e.videos.validation} validation videos, ${e.config.epochs} epochs` +
         (e.resumedFrom ? `, resumed from ${e.resumedFrom.path} at epoch ${e.resumedFrom.epoch}` : '') +
-        (e.out ? `; run folder ${e.out}` : '')
+        (e.out ? `; run folder ${e.out}` : '') +
+        (e.backendReasons.length ? `\nbackend: ${e.backendReasons.join('; ')}` : '')
       );
     case 'epoch': {
       const loss = Object.entries(e.losses)

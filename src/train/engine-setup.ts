@@ -11,8 +11,10 @@ export function defaultSetup(): EngineSetup {
   return {
     async initBackend(name) {
       const info = await initBackend(name ?? 'auto');
-      const device = info.cuda ? `CUDA: ${info.devices.join(', ')}` : `CPU (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
-      return { backend: info.name, device };
+      // the models train on the CPU kernels; a CUDA device serves the CSC loss and clip transforms
+      const cpu = `CPU (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+      const device = info.cuda ? `${cpu}; CUDA: ${info.devices.join(', ')}` : cpu;
+      return { backend: info.name, device, reasons: info.reasons };
     },
     async openData(config, hooks) {
       const dir = config.dataset ?? (await ensureDefaultDataset((done, total) => hooks.onProgress('default dataset: generating videos', done, total)));

@@ -22,7 +22,7 @@ import type { Trainer } from './types.js';
 
 /** How the engine obtains its collaborators; the defaults (engine-setup.ts) use the real ones. */
 export interface EngineSetup {
-  initBackend(name: EngineOptions['backend']): Promise<{ backend: string; device: string }>;
+  initBackend(name: EngineOptions['backend']): Promise<{ backend: string; device: string; reasons?: string[] }>;
   openData(config: RunConfig, hooks: { onProgress(stage: string, done: number, total: number): void; onWarning(message: string): void }): Promise<TrainingData>;
   createTrainer(config: RunConfig): Trainer;
 }
@@ -233,6 +233,7 @@ export class Engine {
     const info = await this.setup.initBackend(this.options.backend ?? 'auto');
     this.backend = info.backend;
     this.device = info.device;
+    const backendReasons = info.reasons ?? [];
     this.data = await this.setup.openData(this.config, {
       onProgress: (stage, done, total) => this.send({ type: 'dataset-progress', stage, done, total, time: now() }),
       onWarning: (message) => this.warn(message, 'data'),
@@ -254,6 +255,7 @@ export class Engine {
       config: this.config,
       backend: this.backend,
       device: this.device,
+      backendReasons,
       out: this.folder?.path ?? null,
       resumedFrom,
       classNames: this.data.classNames,

@@ -22,8 +22,10 @@ export interface RunEvent {
   config: RunConfig;
   /** tfjs backend in use ('native', 'cpu', 'tensorflow') */
   backend: string;
-  /** 'CPU (N threads)' or the CUDA device names */
+  /** 'CPU (N threads)', plus the CUDA device names when one is usable */
   device: string;
+  /** why this backend: one line per candidate tried (tensorflow skipped: …, no CUDA device: …) */
+  backendReasons: string[];
   /** run folder, absent when the engine writes no files */
   out: string | null;
   /** epoch and step the run continues from (0, 0 for a fresh run) */
