@@ -240,6 +240,16 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
     store.dispose();
   });
 
+  it('returns the batch mean, the biased variance and 1/√(var + eps) (large mean, many chunks)', () => {
+    const c: Case = { rows: 20011, channels: 5, relu: false, offset: 1000 };
+    const inputs = randomInputs(c, 9);
+    const f = batchNormTrainForward(inputs.x, c.rows, c.channels, inputs.gamma, inputs.beta, EPS, false);
+    const expected = reference(c, inputs, f.y);
+    expectClose(f.mean, expected.mean, 1e-6, 'mean');
+    expectClose(f.variance, expected.variance, 1e-6, 'variance');
+    expectClose(f.invStd, expected.variance.map((v) => 1 / Math.sqrt(v + EPS)), 1e-6, 'invStd');
+  });
+
   it('gives bit-identical results for 1, 2 and 3 threads', () => {
     const c: Case = { rows: 6007, channels: 24, relu: true };
     const { x, dy, gamma, beta } = randomInputs(c, 77);
