@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngineInProcess } from '../src/train/client.js';
+import { startEngineInProcess } from '../src/train/in-process.js';
 import { defaultSetup } from '../src/train/engine-setup.js';
 import type { EngineEvent, EngineState } from '../src/train/events.js';
 import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';

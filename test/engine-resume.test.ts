@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/train/checkpoint.js';
-import { startEngineInProcess } from '../src/train/client.js';
+import { startEngineInProcess } from '../src/train/in-process.js';
 import { defaultSetup } from '../src/train/engine-setup.js';
 import type { TensorState } from '../src/train/types.js';
 import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';

@@ -6,8 +6,9 @@ import { addonProblem } from '../native/addon.js';
 import { deviceInfo, setThreads } from '../native/device.js';
 import { registerNativeBackend } from './native/backend.js';
 
-export type BackendName = 'auto' | 'native' | 'cpu' | 'tensorflow';
-export const BACKEND_NAMES: readonly BackendName[] = ['auto', 'native', 'cpu', 'tensorflow'];
+import { BACKEND_NAMES, type BackendName } from './names.js';
+
+export { BACKEND_NAMES, type BackendName };
 
 export interface BackendInfo {
   /** the tfjs backend now current */

@@ -1,7 +1,7 @@
 // The part eval and retrieve share: --checkpoint/--dataset/--backend/--json, and an evaluation
 // session over the checkpoint's models and dataset.
 import { resolve } from 'node:path';
-import { BACKEND_NAMES } from '../backend/select.js';
+import { BACKEND_NAMES } from '../backend/names.js';
 import { openEvalSession } from '../eval/session.js';
 import { defaultSetup } from '../train/engine-setup.js';
 import { choiceFlag, UsageError } from './args.js';

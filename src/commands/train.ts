@@ -3,7 +3,7 @@
 //   [--l1-original] [--on-bad-sample skip|fail]
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { BACKEND_NAMES } from '../backend/select.js';
+import { BACKEND_NAMES } from '../backend/names.js';
 import { buildRunConfig } from '../config/load.js';
 import { METHOD_NAMES, type RunConfig } from '../config/types.js';
 import type { ConfigOverrides } from '../config/validate.js';

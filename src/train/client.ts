@@ -1,11 +1,11 @@
 // The client side of the engine: what the console and the headless command hold. startEngine
 // runs the engine in a worker thread (tfjs kernels are synchronous; the caller's thread stays
-// responsive); startEngineInProcess runs it on the caller's thread (tests, tools).
+// responsive). It does not load the engine (nor tfjs) into the caller's thread: the console's
+// thread only renders; src/train/in-process.ts runs an engine on the caller's thread (tests, tools).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { RunConfig } from '../config/types.js';
-import { Engine, type EngineSetup } from './engine.js';
 import { now, type EngineCommand, type EngineEvent, type EngineHandle, type EngineOptions, type ExitInfo } from './events.js';
 
 /** Message the worker sends last, after the engine's final event. */
@@ -14,7 +14,7 @@ export interface WorkerExitMessage {
   exit: ExitInfo;
 }
 
-class Handle implements EngineHandle {
+export class Handle implements EngineHandle {
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private finish!: (exit: ExitInfo) => void;
   private finished = false;
@@ -116,19 +116,5 @@ export function startEngine(config: RunConfig, options: EngineOptions): EngineHa
   worker.on('error', (err) => fail(`engine worker failed: ${err.message.split('\n')[0]}`));
   // messages posted before the worker ended are delivered first; give them a turn
   worker.on('exit', (code) => setImmediate(() => fail(`engine worker exited (code ${code}) before finishing`)));
-  return handle;
-}
-
-export function startEngineInProcess(config: RunConfig, options: EngineOptions, setup: EngineSetup): EngineHandle {
-  let engine: Engine | null = null;
-  const handle = new Handle(
-    (command) => engine?.command(command),
-    async () => {
-      engine?.command({ type: 'stop' });
-    },
-  );
-  engine = new Engine(config, options, setup, (event) => handle.dispatch(event));
-  // start on the next turn, so that listeners attached right after this call see every event
-  setImmediate(() => void engine!.run().then((exit) => handle.settle(exit)));
   return handle;
 }
