@@ -7,7 +7,6 @@ import { parseArgs } from 'node:util';
 import { initBackend, tf } from '../src/index.js';
 import { resolveConfig } from '../src/config/presets.js';
 import { R2Plus1D } from '../src/models/student.js';
-import '../src/models/register-gradients.js';
 
 const { values: flags } = parseArgs({
   options: {

@@ -1,7 +1,6 @@
 // Helpers for the kernels tests: run the same computation on tfjs's 'cpu' backend and on
 // 'native', from the same seeded random inputs, and compare element by element.
 import { expect } from 'vitest';
-import '../src/models/register-gradients.js';
 import { initBackend, tf } from '../src/index.js';
 import { recordKernelCalls } from '../src/backend/native/kernels/recorder.js';
 

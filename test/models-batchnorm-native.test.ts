@@ -3,7 +3,6 @@
 // the JS host kernels; results do not depend on the thread count; bad arguments are named.
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
-import '../src/models/register-gradients.js';
 import { ParamStore } from '../src/models/params.js';
 import { Rng } from '../src/models/rng.js';
 import { addonProblem } from '../src/native/addon.js';

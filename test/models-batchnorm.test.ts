@@ -2,7 +2,6 @@
 // with and without the fused ReLU; running statistics follow PyTorch (unbiased variance, momentum 0.1).
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
-import '../src/models/register-gradients.js';
 import { ParamStore } from '../src/models/params.js';
 import { tf } from '../src/tf.js';
 import { TEST_BACKENDS, useBackend } from './models-backends.js';

@@ -1,7 +1,6 @@
 // meanOverTokens (a batched matmul) equals tf.mean over the token axis, values and gradients.
 import { describe, expect, it } from 'vitest';
 import { meanOverTokens } from '../src/models/layers/token-mean.js';
-import '../src/models/register-gradients.js';
 import { tf } from '../src/tf.js';
 import { TEST_BACKENDS, useBackend } from './models-backends.js';
 import { expectClose } from './models-fixture.js';

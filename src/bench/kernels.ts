@@ -15,7 +15,6 @@ import { PRESET_NAMES, resolveConfig } from '../config/presets.js';
 import { packageRoot } from '../native/addon.js';
 import { setThreads } from '../native/device.js';
 import { R2Plus1D } from '../models/student.js';
-import '../models/register-gradients.js';
 import { tf } from '../tf.js';
 
 const PYTHON = '/usr/bin/python3';

@@ -6,7 +6,6 @@ import type { R2Plus1D } from '../models/student.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
 import type { MethodDefinition, MethodHead } from '../methods/types.js';
 import { tf } from '../tf.js';
-import '../models/register-gradients.js';
 import type { Adam } from './adam.js';
 import type { GateStats, StepLosses, StepResult } from './types.js';
 
