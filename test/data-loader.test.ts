@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset, type Dataset } from '../src/data/dataset.js';
 import { createLoader, type LoaderOptions } from '../src/data/loader.js';
-import { Rng } from '../src/data/rng.js';
+import { Rng } from '../src/rng.js';
 import { centreCrop, evenlySpacedClips, randomResizedCrop, trainClip, windowClips } from '../src/data/sampler.js';
 import { makeSynthetic } from '../src/data/synthetic.js';
 import type { ClipBatch } from '../src/data/types.js';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
 import { ParamStore } from '../src/models/params.js';
-import { Rng } from '../src/models/rng.js';
+import { Rng } from '../src/rng.js';
 import { addonProblem } from '../src/native/addon.js';
 import { deviceInfo, setThreads } from '../src/native/device.js';
 import { batchNormTrainBackward, batchNormTrainForward, normKernelsAvailable } from '../src/native/norm.js';

@@ -13,7 +13,7 @@ import { intFlag, parseFlags } from '../commands/args.js';
 import { packageRoot } from '../native/addon.js';
 import { allocClipBuffer, decodeClips, decodeThreads, readFrameBytes } from '../native/decode.js';
 import { openDataset } from '../data/dataset.js';
-import { Rng } from '../data/rng.js';
+import { Rng } from '../rng.js';
 import { trainClip, type ClipPlan } from '../data/sampler.js';
 import { makeSynthetic } from '../data/synthetic.js';
 import type { VideoRecord } from '../data/types.js';

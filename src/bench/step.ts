@@ -13,7 +13,7 @@ import { intFlag, parseFlags, UsageError } from '../commands/args.js';
 import { resolveConfig } from '../config/presets.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
-import { Rng } from '../models/rng.js';
+import { Rng } from '../rng.js';
 import { packageRoot } from '../native/addon.js';
 import { tf } from '../tf.js';
 import { createTrainer } from '../train/trainer.js';

@@ -6,7 +6,7 @@ import { basename, extname, join, relative, resolve } from 'node:path';
 import { ingestVideos } from '../native/decode.js';
 import { DatasetError, writeAnnotationJson, type AnnotationEntry } from './annotation.js';
 import { SEED_LAYOUT, faultOf, type OnBadSample } from './dataset.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 
 export type LabelRule = 'folder' | 'ucf-name';
 

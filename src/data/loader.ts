@@ -7,7 +7,7 @@ import { allocClipBuffer, decodeClips } from '../native/decode.js';
 import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import { evenlySpacedClips, trainClip, windowClips, type ClipMode, type ClipPlan } from './sampler.js';
 import type { ClipBatch, Subset, VideoRecord } from './types.js';
 

@@ -3,7 +3,7 @@
 //          RandomResizedCrop (scale (0.25, 1), ratio (3/4, 4/3), torchvision's get_params), h-flip p=0.5
 //   val:   3 evenly spaced clips per video, centre crop
 //   test:  non-overlapping windows covering the video, centre crop
-import type { Rng } from './rng.js';
+import type { Rng } from '../rng.js';
 
 export type ClipMode = 'train' | 'val' | 'test';
 

@@ -9,7 +9,7 @@ import { writeVideo } from '../native/decode.js';
 import { DatasetError, writeAnnotationJson, type AnnotationEntry } from './annotation.js';
 import { SEED_LAYOUT } from './dataset.js';
 import { encodeNpy } from './npy.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 import { readTeacherFeatures } from './teacher-archive.js';
 
 export interface SyntheticOptions {

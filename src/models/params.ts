@@ -2,7 +2,7 @@
 // Names follow the PyTorch reference's state_dict keys; layouts are tfjs's (see layers/).
 import { tf } from '../tf.js';
 import type { TensorState } from '../train/types.js';
-import { Rng } from './rng.js';
+import { Rng } from '../rng.js';
 
 export class ParamStore {
   readonly params = new Map<string, tf.Variable>();

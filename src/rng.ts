@@ -1,5 +1,6 @@
-// Seeded random numbers for sampling and generation. Mulberry32 (one 32-bit state word, so a
-// position is trivially serialisable); streams are keyed by hashing (seed, ...keys).
+// Seeded random numbers (weights, sampling, generation): Mulberry32, one 32-bit state word, so
+// the same seed gives the same numbers on every machine and a position is trivially
+// serialisable; streams are keyed by hashing (seed, ...keys).
 
 /** splitmix32-style mixing of several integers into one 32-bit seed. */
 export function hashSeed(...keys: number[]): number {
@@ -43,6 +44,18 @@ export class Rng {
   normal(): number {
     const u = Math.max(this.next(), 1e-12);
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /** a new independent stream derived from this one */
+  fork(): Rng {
+    return new Rng(Math.floor(this.next() * 4294967296));
+  }
+
+  /** size values uniform in (−bound, bound) */
+  uniformArray(size: number, bound: number): Float32Array {
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = this.uniform(-bound, bound);
+    return out;
   }
 
   /** Fisher–Yates permutation of 0..n-1 */
