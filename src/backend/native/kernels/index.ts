@@ -22,6 +22,8 @@ import { sumConfig } from './Sum.js';
 import { meanConfig } from './Mean.js';
 import { nativeBatchNormTrainConfig } from './MnfNativeBatchNormTrain.js';
 import { nativeBatchNormTrainGradConfig } from './MnfNativeBatchNormTrainGrad.js';
+import { sliceConfig } from './Slice.js';
+import { splitVConfig } from './SplitV.js';
 
 export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   conv2DConfig,
@@ -46,4 +48,6 @@ export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   meanConfig,
   nativeBatchNormTrainConfig,
   nativeBatchNormTrainGradConfig,
+  sliceConfig,
+  splitVConfig,
 ];
