@@ -8,4 +8,20 @@ import '@tensorflow/tfjs-backend-cpu';
 
 if (!tf.getGradient('Conv2D')) createRequire(import.meta.url)('@tensorflow/tfjs');
 
+// tfjs's cpu backend advises installing tfjs-node on its first write; here the advice is the
+// 'native' backend (initBackend says so), so the cpu backend is registered without the banner.
+const cpuFactory = tf.findBackendFactory('cpu');
+if (cpuFactory && !('cpu' in tf.engine().registry)) {
+  tf.removeBackend('cpu');
+  tf.registerBackend(
+    'cpu',
+    () => {
+      const backend = cpuFactory() as tf.KernelBackend & { firstUse?: boolean };
+      backend.firstUse = false;
+      return backend;
+    },
+    1,
+  );
+}
+
 export { tf };
