@@ -19,16 +19,25 @@ const commands: Record<string, Command> = {
   retrieve: async (argv) => (await import('./commands/retrieve.js')).retrieveCommand(argv),
 };
 
-const USAGE = `usage: mnf-tui [command] [flags]
-  (no command)        live console on the default dataset
-  train               train a model (--headless for JSON Lines)
-  eval | retrieve     evaluate a checkpoint
-  data                make-synthetic | ingest | inspect
-  bench               kernels | csc | decode | step
-  doctor              what this machine offers (--json)`;
+const USAGE = `usage:
+  mnf-tui                                   live console on the default dataset (train's flags apply)
+  mnf-tui train   [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N]
+                  [--batch N] [--seed N] [--out DIR] [--resume DIR] [--backend B] [--headless]
+                  [--eval-every N] [--l1-original] [--on-bad-sample skip|fail]
+  mnf-tui eval     --checkpoint DIR [--dataset DIR] [--backend B] [--json]
+  mnf-tui retrieve --checkpoint DIR [--dataset DIR] [--k 500] [--backend B] [--json]
+  mnf-tui data make-synthetic --out DIR [--classes N] [--videos-per-class N] [--frames N] [--size N]
+                  [--noise R] [--partial R] [--seed N] [--teacher-features DIR|ARCHIVE] [--val-fraction F]
+  mnf-tui data ingest  --videos DIR --out DIR [--fps 4] [--short-side 240] [--labels folder|ucf-name]
+                  [--val-groups 1-7 | --val-fraction F] [--on-bad-sample skip|fail]
+  mnf-tui data inspect --dataset DIR [--json]
+  mnf-tui bench kernels|csc|decode|step [--json]
+  mnf-tui doctor [--json]
+presets: ucf51, activitynet, bench-s, tiny, console; methods: ce, feat-kd, contrastive, csc, mnf-csc;
+backends: auto, native, cpu, tensorflow`;
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
