@@ -15,6 +15,35 @@ import { filled } from './init.js';
 export const BN_MOMENTUM = 0.1;
 export const BN_EPS = 1e-5;
 
+const HOST_BACKENDS = ['cpu', 'native'];
+
+/** The backing Float32Array of a host-backend tensor that no other tensor shares, else undefined. */
+function soleHostArray(t: tf.Tensor): Float32Array | undefined {
+  if (!HOST_BACKENDS.includes(tf.getBackend())) return undefined;
+  const backend = tf.backend() as tf.KernelBackend & { refCount(dataId: object): number };
+  if (backend.refCount(t.dataId) !== 1) return undefined;
+  const values = backend.readSync(t.dataId);
+  return values instanceof Float32Array ? values : undefined;
+}
+
+/** The backing Float32Array of a host-backend tensor (read only here). */
+function hostValues(t: tf.Tensor): Float32Array | undefined {
+  if (!HOST_BACKENDS.includes(tf.getBackend())) return undefined;
+  const values = tf.backend().readSync(t.dataId);
+  return values instanceof Float32Array ? values : undefined;
+}
+
+/**
+ * running ← running·a + batch·b in place, rounded to float32 after each multiply and the add, as
+ * tfjs's float32 mul/mul/add compute it (the products and sum of two floats are exact or
+ * correctly rounded in double, so one fround each gives the same bits).
+ */
+function blendInPlace(running: Float32Array, batch: Float32Array, a: number, b: number): void {
+  const fa = Math.fround(a);
+  const fb = Math.fround(b);
+  for (let i = 0; i < running.length; i++) running[i] = Math.fround(Math.fround(running[i]! * fa) + Math.fround(batch[i]! * fb));
+}
+
 /** Column sums of a (rows, C) matrix. */
 function sumRows(x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]));
@@ -34,6 +63,12 @@ export class BatchNorm {
    * back to the composed ops off the host backends; a forced 'native' off backend 'native' throws.
    */
   kernel: 'auto' | 'native' | 'host' | 'composed' = 'auto';
+  /**
+   * On the host backends (cpu, native) the running statistics are blended in place in their
+   * variables' arrays (no tfjs ops: ~6 small kernels and allocations per layer and step);
+   * false forces the composed ops (same numbers; tests compare them).
+   */
+  runningStatsInPlace = true;
 
   constructor(store: ParamStore, readonly name: string, readonly channels: number) {
     this.weight = store.param(`${name}.weight`, [channels], filled(channels, 1));
@@ -122,12 +157,27 @@ export class BatchNorm {
       ({ mean, variance } = this.pendingMoments!);
       this.pendingMoments = undefined;
     }
-    if (updateStats) {
-      const m = BN_MOMENTUM;
-      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
-      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, (m * rows) / (rows - 1))));
-    }
+    if (updateStats) this.updateRunningStats(mean, variance, rows);
     if (kernel === 'composed') tf.dispose([mean, variance]); // kept by normalizeTraining
     return tf.reshape(y, x.shape) as T;
+  }
+
+  /** Momentum update towards the batch mean and the unbiased batch variance (PyTorch's). */
+  private updateRunningStats(mean: tf.Tensor1D, variance: tf.Tensor1D, rows: number): void {
+    const m = BN_MOMENTUM;
+    const unbias = (m * rows) / (rows - 1);
+    if (this.runningStatsInPlace) {
+      const runningMean = soleHostArray(this.runningMean);
+      const runningVar = soleHostArray(this.runningVar);
+      const batchMean = hostValues(mean);
+      const batchVar = hostValues(variance);
+      if (runningMean && runningVar && batchMean && batchVar) {
+        blendInPlace(runningMean, batchMean, 1 - m, m);
+        blendInPlace(runningVar, batchVar, 1 - m, unbias);
+        return;
+      }
+    }
+    this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+    this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(variance, unbias)));
   }
 }
