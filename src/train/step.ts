@@ -1,7 +1,6 @@
 // One training step: student forward (train mode), the method's losses, ONE backward pass for
 // both parameter groups (see methods/registry.ts for the routing), then both Adam steps.
 // Returns every reported number packed into one small tensor, so the caller reads back once.
-import { setFlagsFromString } from 'node:v8';
 import { adaptTeacher } from '../models/teacher.js';
 import type { R2Plus1D } from '../models/student.js';
 import { crossEntropy } from '../losses/cross-entropy.js';
@@ -60,27 +59,8 @@ export function stepGradients(parts: StepParts, inputs: StepInputs): { grads: tf
   return { grads, packed: packed! };
 }
 
-let markingOnMainThread = false;
-
-/**
- * On backend 'native' every kernel runs an OpenMP team over all the cores it is given; V8's
- * concurrent-marking threads (≈10 full GCs per bench-s step, from the activations' ArrayBuffers)
- * then take a core mid-kernel and the whole team waits for it. With marking on the main thread
- * instead, bench-s went from ~500 to ~410 ms/step (2 threads, 2 shared cores). Set once per
- * process on the first native step; MNF_CONCURRENT_MARKING=1 keeps V8's default. Only
- * --no-concurrent-marking is safe at run time: parallel marking stays on, so V8 still joins a
- * marking job already in flight (turning both off aborts the process).
- */
-function keepGcMarkingOnMainThread(): void {
-  if (markingOnMainThread || tf.getBackend() !== 'native') return;
-  markingOnMainThread = true;
-  if (process.env.MNF_CONCURRENT_MARKING === '1') return;
-  setFlagsFromString('--no-concurrent-marking');
-}
-
 /** Runs one optimisation step; returns the packed results (the caller disposes it). */
 export function trainStepPacked(parts: StepParts, inputs: StepInputs): tf.Tensor1D {
-  keepGcMarkingOnMainThread();
   return tf.tidy(() => {
     const { grads, packed } = stepGradients(parts, inputs);
     parts.studentOptimizer.apply(grads);
