@@ -74,9 +74,16 @@ __attribute__((target_clones("avx2", "default"))) void VerticalPass(const uint8_
   const int row_floats = plan.box.width * 3;
   for (int j = 0; j < plan.size; ++j) {
     float* acc = vertical + static_cast<size_t>(j) * row_floats;
-    std::fill(acc, acc + row_floats, 0.0f);
     const float* k = plan.y.weights.data() + static_cast<size_t>(j) * plan.y.taps;
-    for (int t = 0; t < plan.y.count[j]; ++t) {
+    const int count = plan.y.count[j];
+    if (count == 0) {
+      std::fill(acc, acc + row_floats, 0.0f);
+      continue;
+    }
+    // the first tap is stored, not added to zero: 0 + w * p is exactly w * p (w, p >= 0)
+    const uint8_t* first = crop + static_cast<size_t>(plan.y.first[j]) * stride * 3;
+    for (int e = 0; e < row_floats; ++e) acc[e] = k[0] * static_cast<float>(first[e]);
+    for (int t = 1; t < count; ++t) {
       const uint8_t* src = crop + static_cast<size_t>(plan.y.first[j] + t) * stride * 3;
       const float w = k[t];
       for (int e = 0; e < row_floats; ++e) acc[e] += w * static_cast<float>(src[e]);

@@ -3,7 +3,9 @@
 #include <hdf5.h>
 #include <sys/stat.h>
 
+#include <list>
 #include <memory>
+#include <unordered_map>
 #include <mutex>
 
 #include "decode/data_error.h"
@@ -50,11 +52,26 @@ struct OpenVideo {
   int64_t frames;
 };
 
-std::unique_ptr<OpenVideo> Open(const std::string& path) {
-  QuietOnce();
+// What identifies the file's contents on disk: a path rewritten or replaced is opened afresh.
+struct FileStamp {
+  dev_t device;
+  ino_t inode;
+  off_t size;
+  int64_t mtime_ns;
+  bool operator==(const FileStamp& o) const {
+    return device == o.device && inode == o.inode && size == o.size && mtime_ns == o.mtime_ns;
+  }
+};
+
+FileStamp Stat(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) throw DataError(path, "file not found");
   if (!S_ISREG(info.st_mode)) throw DataError(path, "not a regular file");
+  return {info.st_dev, info.st_ino, info.st_size, int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec};
+}
+
+std::unique_ptr<OpenVideo> Open(const std::string& path) {
+  QuietOnce();
   htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 < 0) throw DataError(path, "cannot be read");
   if (is_hdf5 == 0) throw DataError(path, "not an HDF5 file");
@@ -78,16 +95,68 @@ std::unique_ptr<OpenVideo> Open(const std::string& path) {
   return video;
 }
 
+// The most recently used videos, kept open: opening a file (and re-reading its heap of JPEGs) cost
+// ~6x the read of a clip's 16 frames. Used only under HdfMutex().
+class OpenVideos {
+ public:
+  static constexpr size_t kCapacity = 64;
+
+  OpenVideo& Get(const std::string& path) {
+    const FileStamp stamp = Stat(path);
+    auto found = index_.find(path);
+    if (found != index_.end()) {
+      if (found->second->stamp == stamp) {
+        recent_.splice(recent_.begin(), recent_, found->second);
+        return *found->second->video;
+      }
+      Drop(path);
+    }
+    std::unique_ptr<OpenVideo> video = Open(path);
+    recent_.push_front(Entry{path, stamp, std::move(video)});
+    index_[path] = recent_.begin();
+    while (recent_.size() > kCapacity) Drop(recent_.back().path);
+    return *recent_.front().video;
+  }
+
+  void Drop(const std::string& path) {
+    auto found = index_.find(path);
+    if (found == index_.end()) return;
+    recent_.erase(found->second);
+    index_.erase(found);
+  }
+
+  void Clear() {
+    index_.clear();
+    recent_.clear();
+  }
+
+  size_t Size() const { return recent_.size(); }
+
+ private:
+  struct Entry {
+    std::string path;
+    FileStamp stamp;
+    std::unique_ptr<OpenVideo> video;
+  };
+  std::list<Entry> recent_;  // most recent first
+  std::unordered_map<std::string, std::list<Entry>::iterator> index_;
+};
+
+OpenVideos& Cache() {
+  static OpenVideos* cache = new OpenVideos();  // never destroyed: libhdf5 closes its files at exit
+  return *cache;
+}
+
 }  // namespace
 
 int64_t CountFrames(const std::string& path) {
   std::lock_guard<std::mutex> lock(HdfMutex());
-  return Open(path)->frames;
+  return Cache().Get(path).frames;
 }
 
 std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices) {
   std::lock_guard<std::mutex> lock(HdfMutex());
-  auto video = Open(path);
+  OpenVideo* video = &Cache().Get(path);
   if (video->frames == 0) throw DataError(path, "empty video (0 frames)");
   for (int64_t i : indices) {
     if (i < 0 || i >= video->frames) {
@@ -117,6 +186,7 @@ std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t
 void WriteFrames(const std::string& path, const std::vector<Bytes>& frames) {
   std::lock_guard<std::mutex> lock(HdfMutex());
   QuietOnce();
+  Cache().Drop(path);  // libhdf5 refuses to truncate a file it has open
   Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) throw DataError(path, "cannot create HDF5 file");
   hsize_t count = frames.size();
@@ -132,6 +202,16 @@ void WriteFrames(const std::string& path, const std::vector<Bytes>& frames) {
   if (count > 0 && H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffers.data()) < 0) {
     throw DataError(path, "cannot write dataset 'video'");
   }
+}
+
+void CloseVideos() {
+  std::lock_guard<std::mutex> lock(HdfMutex());
+  Cache().Clear();
+}
+
+size_t OpenVideoCount() {
+  std::lock_guard<std::mutex> lock(HdfMutex());
+  return Cache().Size();
 }
 
 }  // namespace mnf::decode

@@ -1,6 +1,8 @@
 // The seed's video files: an HDF5 file with a 1-D dataset `video` of variable-length uint8 arrays,
 // one JPEG per frame. libhdf5 (serial build) is not thread-safe: every call here holds one mutex.
+// The last 64 videos read stay open (a file changed on disk since is reopened).
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,5 +17,9 @@ int64_t CountFrames(const std::string& path);
 std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices);
 // Writes `frames` as dataset `video` (vlen uint8) into a new file at `path` (truncating).
 void WriteFrames(const std::string& path, const std::vector<Bytes>& frames);
+// Closes every video kept open.
+void CloseVideos();
+// How many videos are kept open.
+size_t OpenVideoCount();
 
 }  // namespace mnf::decode

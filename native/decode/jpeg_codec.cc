@@ -2,6 +2,7 @@
 
 #include <turbojpeg.h>
 // jpeglib.h needs FILE and size_t declared first
+#include <algorithm>
 #include <cstdio>
 #include <jpeglib.h>
 #include <csetjmp>
@@ -52,8 +53,11 @@ void OnMessage(j_common_ptr cinfo, int level) {
 
 enum class RegionStatus { kOk, kCorrupt, kOutside };
 
+constexpr JDIMENSION kMaxRowsPerRead = 64;
+
 // No C++ objects with destructors live in this frame: longjmp may leave it.
 RegionStatus DecodeRegionC(const uint8_t* data, size_t size, const PixelBox& box, RgbImage& out, char* message) {
+  JSAMPROW rows[kMaxRowsPerRead];
   jpeg_decompress_struct cinfo;
   ErrorJump error;
   cinfo.err = jpeg_std_error(&error.manager);
@@ -87,9 +91,13 @@ RegionStatus DecodeRegionC(const uint8_t* data, size_t size, const PixelBox& box
   out.pixels.resize(static_cast<size_t>(out.width) * out.height * 3);
   if (box.y > 0) jpeg_skip_scanlines(&cinfo, static_cast<JDIMENSION>(box.y));
   const JDIMENSION end = static_cast<JDIMENSION>(box.y + box.height);
+  // all rows in one call: libjpeg then writes whole row groups in place (one row at a time goes
+  // through its spare-row copy). No C++ object here (longjmp): the row pointers live in `rows`.
   while (cinfo.output_scanline < end) {
-    JSAMPROW row = out.pixels.data() + static_cast<size_t>(cinfo.output_scanline - box.y) * out.width * 3;
-    jpeg_read_scanlines(&cinfo, &row, 1);
+    const JDIMENSION first = cinfo.output_scanline;
+    const JDIMENSION count = std::min<JDIMENSION>(end - first, kMaxRowsPerRead);
+    for (JDIMENSION r = 0; r < count; ++r) rows[r] = out.pixels.data() + static_cast<size_t>(first + r - box.y) * out.width * 3;
+    jpeg_read_scanlines(&cinfo, rows, count);
   }
   jpeg_abort_decompress(&cinfo);  // the rows below the crop are not needed
   jpeg_destroy_decompress(&cinfo);

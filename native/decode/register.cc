@@ -416,6 +416,17 @@ Napi::Value DecodeThreadsJs(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(decode::Pool().Size() + 1));
 }
 
+// closeVideoFiles() -> closes the HDF5 files kept open between reads (the loader calls it on close).
+Napi::Value CloseVideoFilesJs(const Napi::CallbackInfo& info) {
+  decode::CloseVideos();
+  return info.Env().Undefined();
+}
+
+// openVideoFiles() -> how many HDF5 files are kept open.
+Napi::Value OpenVideoFilesJs(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(decode::OpenVideoCount()));
+}
+
 }  // namespace
 
 void RegisterDecode(Napi::Env env, Napi::Object exports) {
@@ -428,6 +439,8 @@ void RegisterDecode(Napi::Env env, Napi::Object exports) {
   exports.Set("ingestVideos", Napi::Function::New(env, IngestVideosJs, "ingestVideos"));
   exports.Set("allocClipBuffer", Napi::Function::New(env, AllocClipBufferJs, "allocClipBuffer"));
   exports.Set("decodeThreads", Napi::Function::New(env, DecodeThreadsJs, "decodeThreads"));
+  exports.Set("closeVideoFiles", Napi::Function::New(env, CloseVideoFilesJs, "closeVideoFiles"));
+  exports.Set("openVideoFiles", Napi::Function::New(env, OpenVideoFilesJs, "openVideoFiles"));
 }
 
 }  // namespace mnf

@@ -3,7 +3,7 @@
 // Iterating once yields the rest of the current epoch; iterating again continues with the next
 // epoch (prefetch runs across the boundary). Every random choice is drawn from a stream keyed by
 // (seed, epoch, sample), so position() = {epoch, batch} resumes exactly, mid-epoch included.
-import { allocClipBuffer, decodeClips } from '../native/decode.js';
+import { allocClipBuffer, closeVideoFiles, decodeClips } from '../native/decode.js';
 import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
@@ -233,6 +233,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
     close: () => {
       closed = true;
       queue.length = 0;
+      closeVideoFiles(); // batches still decoding reopen what they need
     },
   };
 }

@@ -58,6 +58,8 @@ interface DecodeAddon {
   ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]>;
   allocClipBuffer(elements: number): Float32Array;
   decodeThreads(): number;
+  closeVideoFiles(): void;
+  openVideoFiles(): number;
 }
 
 const addon = () => loadAddon<DecodeAddon>();
@@ -109,4 +111,14 @@ export function allocClipBuffer(elements: number): Float32Array {
 /** Threads that decode in parallel. */
 export function decodeThreads(): number {
   return addon().decodeThreads();
+}
+
+/** Closes the .hdf5 files the addon keeps open between reads (the last 64 used); later reads reopen them. */
+export function closeVideoFiles(): void {
+  addon().closeVideoFiles();
+}
+
+/** How many .hdf5 files the addon keeps open. */
+export function openVideoFiles(): number {
+  return addon().openVideoFiles();
 }
