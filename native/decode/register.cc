@@ -411,9 +411,9 @@ Napi::Value AllocClipBufferJs(const Napi::CallbackInfo& info) {
   return Napi::Float32Array::New(env, static_cast<size_t>(elements), buffer, 0);
 }
 
-// decodeThreads() -> number of threads in the decode pool (plus the calling thread).
+// decodeThreads() -> number of threads that decode (the pool's; callers wait).
 Napi::Value DecodeThreadsJs(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), static_cast<double>(decode::Pool().Size() + 1));
+  return Napi::Number::New(info.Env(), static_cast<double>(decode::Pool().Size()));
 }
 
 // closeVideoFiles() -> closes the HDF5 files kept open between reads (the loader calls it on close).

@@ -62,13 +62,14 @@ struct Job {
 void ThreadPool::ParallelFor(size_t count, const std::function<void(size_t)>& body) {
   if (count == 0) return;
   auto job = std::make_shared<Job>(count, body);
-  size_t helpers = std::min(workers_.size(), count - 1);
+  // Only the pool's threads run bodies (the caller waits): with several batches in flight the
+  // number of decoding threads stays Size(), whatever the number of callers.
+  size_t helpers = std::min(workers_.size(), count);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (size_t i = 0; i < helpers; ++i) tasks_.emplace_back([job] { job->Drain(); });
   }
   wake_.notify_all();
-  job->Drain();
   std::unique_lock<std::mutex> lock(job->mutex);
   job->finished.wait(lock, [&] { return job->done == job->count; });
 }
@@ -80,7 +81,7 @@ ThreadPool& Pool() {
       if (n > 0 && n < 1024) return static_cast<size_t>(n);
     }
     size_t hw = std::thread::hardware_concurrency();
-    return hw > 1 ? hw - 1 : size_t{1};  // the calling thread works too
+    return hw > 0 ? hw : size_t{1};
   }());
   return pool;
 }

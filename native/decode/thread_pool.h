@@ -18,7 +18,8 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
-  // Runs body(i) for i in [0, count) on the pool; the caller also works. Returns when all are done.
+  // Runs body(i) for i in [0, count) on the pool's threads and returns when all are done. The caller
+  // only waits, so a body must not call ParallelFor itself.
   void ParallelFor(size_t count, const std::function<void(size_t)>& body);
   size_t Size() const { return workers_.size(); }
 
@@ -31,7 +32,7 @@ class ThreadPool {
   bool stopping_ = false;
 };
 
-// The process-wide pool (hardware threads, or MNF_DECODE_THREADS).
+// The process-wide pool: MNF_DECODE_THREADS threads, else one per hardware thread.
 ThreadPool& Pool();
 
 }  // namespace mnf::decode
