@@ -22,7 +22,7 @@ const GPU = dryRun ? 'cpu' : 'cuda';
 const dist = new URL('../dist/src/', import.meta.url);
 const { deviceInfo } = await import(new URL('native/device.js', dist));
 const { cscLossGrad } = await import(new URL('native/csc.js', dist));
-const { decodeClips } = await import(new URL('native/decode.js', dist));
+const { compareCscTwin, compareTransformTwin, CSC_TWIN_CASES, cscTwinInputs } = await import(new URL('native/twin-check.js', dist));
 const { makeSynthetic } = await import(new URL('data/synthetic.js', dist));
 
 const report = { dry_run: dryRun, device: deviceInfo(), csc: { agreement: [], timing: [] }, decode: null, failures: [] };
@@ -31,56 +31,15 @@ if (report.device.devices.length === 0 && !dryRun) {
   finish();
 }
 
-/** xorshift32 inputs: v and ã non-negative (post-ReLU-like), z signed. */
-function inputs(batch, dim, classes, theta, calibrated) {
-  let state = (batch * 7919 + dim * 104729 + classes) >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 4294967296;
-  };
-  const fill = (signed) => Float32Array.from({ length: batch * dim }, () => (signed ? next() * 2 - 1 : next()));
-  const labels = Int32Array.from({ length: batch }, (_, i) => (classes >= batch ? i : Math.floor(next() * classes)));
-  return { v: fill(false), z: fill(true), aSel: fill(false), labels, batch, dim, theta, calibrated };
-}
-
-const relativeError = (a, b) => {
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < b.length; k++) {
-    diff = Math.max(diff, Math.abs(a[k] - b[k]));
-    scale = Math.max(scale, Math.abs(b[k]));
-  }
-  return diff / scale;
-};
-
-for (const [batch, dim, classes, theta, calibrated] of [
-  [5, 3, 5, 0.07, true],
-  [37, 19, 4, 0.2, true],
-  [300, 64, 300, 0.1, false],
-  [1024, 512, 51, 0.07, true],
-  [4096, 512, 51, 0.07, true],
-  [257, 2048, 20, 0.2, true],
-]) {
-  const args = inputs(batch, dim, classes, theta, calibrated);
-  const cpu = cscLossGrad(args, 'cpu');
-  const cuda = cscLossGrad(args, GPU);
-  const row = {
-    batch, dim, classes, theta, calibrated,
-    loss: Math.abs(cuda.loss - cpu.loss) / Math.abs(cpu.loss),
-    dv: relativeError(cuda.dv, cpu.dv),
-    dz: relativeError(cuda.dz, cpu.dz),
-  };
+for (const [batch, dim, classes, theta, calibrated] of CSC_TWIN_CASES) {
+  const row = compareCscTwin(batch, dim, classes, theta, calibrated, GPU);
   report.csc.agreement.push(row);
   if (!(row.loss < 1e-4 && row.dv < 1e-4 && row.dz < 1e-4)) report.failures.push(`CSC B=${batch} D=${dim}: CUDA differs from the CPU twin`);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const batch of [32, 256, 1024, 4096]) {
-  const args = inputs(batch, 512, 51, 0.07, true);
+  const args = cscTwinInputs(batch, 512, 51, 0.07, true);
   const time = (device) => {
     for (let i = 0; i < 3; i++) cscLossGrad(args, device);
     const ms = [];
@@ -100,20 +59,7 @@ const root = mkdtempSync(join(tmpdir(), 'mnf-gpu-check-'));
 try {
   await makeSynthetic({ out: root, classes: 2, videosPerClass: 2, frames: 8, size: 240, seed: 3 });
   const videos = readdirSync(join(root, 'video_set_4fps')).slice(0, 2);
-  const make = (device) => ({
-    paths: videos.map((v) => join(root, 'video_set_4fps', v)),
-    frames: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
-    boxes: Float32Array.from([17, 9, 200, 150, 40.5, 30.25, 100, 90]),
-    flips: Uint8Array.from([1, 0]),
-    size: 112,
-    out: new Float32Array(2 * 4 * 112 * 112 * 3),
-    device,
-  });
-  const cpu = make('cpu');
-  const cuda = make(GPU);
-  const errors = [...(await decodeClips(cpu)), ...(await decodeClips(cuda))].filter((e) => e !== null);
-  let worst = 0;
-  for (let i = 0; i < cpu.out.length; i++) worst = Math.max(worst, Math.abs(cpu.out[i] - cuda.out[i]));
+  const { errors, maxAbsDifference: worst } = await compareTransformTwin(videos.map((v) => join(root, 'video_set_4fps', v)), GPU);
   report.decode = { errors, max_abs_difference: worst };
   if (errors.length > 0 || !(worst <= 1e-5)) report.failures.push('CUDA clip transform differs from the CPU path');
 } finally {

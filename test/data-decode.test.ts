@@ -8,6 +8,7 @@ import { decodeClips, decodeFrame, readFrameBytes } from '../src/native/decode.j
 import { addonPath } from '../src/native/addon.js';
 import { deviceInfo } from '../src/native/device.js';
 import { miniDir, removeTempDirs, repoRoot, tempDir } from './data-helpers.js';
+import { compareTransformTwin } from '../src/native/twin-check.js';
 
 const MEAN = [0.485, 0.456, 0.406];
 const STD = [0.229, 0.224, 0.225];
@@ -182,21 +183,8 @@ if (!gpu) console.warn('data-decode: no CUDA device, the CUDA transform twin tes
 
 describe.skipIf(!hasMini)('CUDA transform twin', () => {
   it.skipIf(!gpu)('gives the CPU path numbers', async () => {
-    const make = (device: 'cpu' | 'cuda') => ({
-      paths: [video('v_Archery_g01_c01'), video('v_Bowling_g01_c02')],
-      frames: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
-      boxes: Float32Array.from([17, 9, 200, 150, 40.5, 30.25, 100, 90]),
-      flips: Uint8Array.from([1, 0]),
-      size: 112,
-      out: new Float32Array(2 * 4 * 112 * 112 * 3),
-      device,
-    });
-    const cpu = make('cpu');
-    const cuda = make('cuda');
-    expect(await decodeClips(cpu)).toEqual([null, null]);
-    expect(await decodeClips(cuda)).toEqual([null, null]);
-    let worst = 0;
-    for (let i = 0; i < cpu.out.length; i++) worst = Math.max(worst, Math.abs(cpu.out[i] - cuda.out[i]));
-    expect(worst).toBeLessThanOrEqual(1e-5);
+    const r = await compareTransformTwin([video('v_Archery_g01_c01'), video('v_Bowling_g01_c02')]);
+    expect(r.errors).toEqual([]);
+    expect(r.maxAbsDifference).toBeLessThanOrEqual(1e-5);
   });
 });

@@ -18,7 +18,7 @@ describe('scripts/gpu-check.mjs', () => {
     const report = JSON.parse(r.stdout);
     expect(report.dry_run).toBe(true);
     expect(report.failures).toEqual([]);
-    expect(report.csc.agreement).toHaveLength(6);
+    expect(report.csc.agreement).toHaveLength(8);
     for (const row of report.csc.agreement) expect([row.loss, row.dv, row.dz]).toEqual([0, 0, 0]);
     expect(report.csc.timing.map((t: { batch: number }) => t.batch)).toEqual([32, 256, 1024, 4096]);
     expect(report.decode).toEqual({ errors: [], max_abs_difference: 0 });

@@ -6,6 +6,7 @@ import { initBackend, tf } from '../src/index.js';
 import { cscLoss, registerCscKernel } from '../src/losses/csc.js';
 import { cscLossComposed } from '../src/losses/csc-composed.js';
 import { cscProblem } from '../src/native/csc.js';
+import { maxRelativeError } from '../src/native/twin-check.js';
 
 interface CscCase {
   name: string;
@@ -29,13 +30,7 @@ const fixtures = JSON.parse(
 /** max_k |actual_k − expected_k| relative to max_k |expected_k| (elementwise ratios blow up near 0). */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let k = 0; k < expected.length; k++) {
-    diff = Math.max(diff, Math.abs(actual[k]! - expected[k]!));
-    scale = Math.max(scale, Math.abs(expected[k]!));
-  }
-  return diff / scale;
+  return maxRelativeError(actual, expected);
 }
 
 type LossFn = typeof cscLoss;
