@@ -22,12 +22,12 @@ describe('scripts/gpu-check.mjs', () => {
     for (const row of report.csc.agreement) expect([row.loss, row.dv, row.dz]).toEqual([0, 0, 0]);
     expect(report.csc.timing.map((t: { batch: number }) => t.batch)).toEqual([32, 256, 1024, 4096]);
     expect(report.decode).toEqual({ errors: [], max_abs_difference: 0 });
-  });
+  }, 120_000);
 
   it.skipIf(!built || gpu)('without a GPU (and without --dry-run) it says why and exits 1', () => {
     const r = spawnSync(process.execPath, [join(root, 'scripts', 'gpu-check.mjs')], { encoding: 'utf8', timeout: 60_000 });
     const report = JSON.parse(r.stdout);
     expect(r.status).toBe(1);
     expect(report.failures[0]).toMatch(/^no CUDA device: .+/);
-  });
+  }, 60_000);
 });
