@@ -21,7 +21,7 @@ describe('mnf-tui train --headless', () => {
     const out = join(world.root, 'run');
     const r = cli(['train', '--headless', '--preset', 'tiny', '--epochs', '1', '--batch', '3', '--dataset', world.dataset, '--out', out, '--backend', 'native']);
     expect(r.stderr).toMatch(/epoch 1: train acc/);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     const types = new Set(lines.map((l) => l.type));
     for (const t of ['state', 'run', 'step', 'epoch', 'gate', 'eval', 'retrieval', 'checkpoint', 'done']) expect(types).toContain(t);
@@ -57,7 +57,7 @@ describe('mnf-tui train --headless', () => {
     const out = join(world.root, 'run');
     const before = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n').length;
     const r = cli(['train', '--headless', '--resume', out, '--epochs', '2', '--backend', 'native']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((e) => e.type === 'run')).toMatchObject({ resumedFrom: { epoch: 1, step: 2, path: join(out, 'checkpoint-last') }, out });
     expect(lines.filter((e) => e.type === 'step').map((e) => e.epoch)).toEqual([1, 1]);

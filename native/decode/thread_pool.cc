@@ -75,7 +75,10 @@ void ThreadPool::ParallelFor(size_t count, const std::function<void(size_t)>& bo
 }
 
 ThreadPool& Pool() {
-  static ThreadPool pool([] {
+  // Never destroyed: at process exit a decode job may still be running on a libuv thread (a
+  // prefetched batch when the engine's worker ends); joining or destroying the pool under it is
+  // undefined behaviour. The threads end with the process.
+  static ThreadPool* pool = new ThreadPool([] {
     if (const char* env = std::getenv("MNF_DECODE_THREADS")) {
       long n = std::strtol(env, nullptr, 10);
       if (n > 0 && n < 1024) return static_cast<size_t>(n);
@@ -83,7 +86,7 @@ ThreadPool& Pool() {
     size_t hw = std::thread::hardware_concurrency();
     return hw > 0 ? hw : size_t{1};
   }());
-  return pool;
+  return *pool;
 }
 
 }  // namespace mnf::decode

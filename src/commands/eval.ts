@@ -32,6 +32,6 @@ export async function evaluate(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    session.close();
+    await session.close();
   }
 }

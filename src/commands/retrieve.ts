@@ -25,6 +25,6 @@ export async function retrieveCommand(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -70,8 +70,8 @@ export interface ClipLoader extends AsyncIterable<ClipBatch> {
   stats(): LoaderStats;
   /** warnings since the last call (bad samples skipped) */
   takeWarnings(): LoaderWarning[];
-  /** stops prefetching (batches in flight finish and are dropped) */
-  close(): void;
+  /** stops prefetching; resolves once the batches in flight have finished decoding (then dropped) */
+  close(): Promise<void>;
 }
 
 /** A decoded batch (null when every clip was faulty), with what it left out. */
@@ -230,10 +230,12 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       warnings = [];
       return w;
     },
-    close: () => {
+    close: async () => {
       closed = true;
-      queue.length = 0;
-      closeVideoFiles(); // batches still decoding reopen what they need
+      // decodes handed to the addon run to the end on its threads: wait for them, so nothing reads
+      // files (or libhdf5) when the caller, a worker thread or the process, ends
+      await Promise.allSettled(queue.splice(0).map((p) => p.result));
+      closeVideoFiles();
     },
   };
 }

@@ -11,7 +11,7 @@ export interface EvalSession extends Evaluator {
   meta: CheckpointMeta;
   backend: string;
   device: string;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function openEvalSession(
@@ -24,7 +24,7 @@ export async function openEvalSession(
   const info = await setup.initBackend(options.backend ?? 'auto');
   const data = await setup.openData(config, { onProgress: () => {}, onWarning: options.onWarning });
   if (data.classNames.length !== config.model.numClasses) {
-    data.close();
+    await data.close();
     throw new Error(`dataset ${config.dataset ?? '(default)'} has ${data.classNames.length} classes; the checkpoint's model has ${config.model.numClasses}`);
   }
   const trainer = setup.createTrainer(config);
@@ -37,8 +37,8 @@ export async function openEvalSession(
     data,
     numClasses: config.model.numClasses,
     evaluate: (batch) => trainer.evaluate(batch),
-    close: () => {
-      data.close();
+    close: async () => {
+      await data.close();
       trainer.dispose();
     },
   };

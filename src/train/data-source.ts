@@ -26,7 +26,8 @@ export interface TrainingData {
   trainEpoch(epoch: number, from?: unknown): EpochBatches;
   /** clip-level validation ('val': 3 clips per video) or non-overlapping test windows ('test') */
   evalBatches(mode: 'val' | 'test', subset: 'training' | 'validation'): AsyncIterable<ClipBatch>;
-  close(): void;
+  /** resolves once no decode is in flight */
+  close(): Promise<void>;
 }
 
 export interface DataHooks {
@@ -77,8 +78,8 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
       for await (const batch of loader) yield batch;
       forwardWarnings(loader);
     } finally {
-      loader.close();
       open.splice(open.indexOf(loader), 1);
+      await loader.close();
     }
   }
 
@@ -90,8 +91,8 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
     batchesPerEpoch: Math.floor(training.length / config.batch),
     trainEpoch,
     evalBatches,
-    close: () => {
-      for (const loader of open.splice(0)) loader.close();
+    close: async () => {
+      await Promise.all(open.splice(0).map((loader) => loader.close()));
     },
   };
 }

@@ -210,7 +210,7 @@ export class Engine {
       this.setState('failed');
       return { state: 'failed', results: null, error: message };
     } finally {
-      this.data?.close();
+      await this.data?.close();
       this.trainer?.dispose();
     }
   }
