@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // mnf-tui command line: dispatches to src/commands/*; see DESIGN.md for the contract.
+import { keepGcMarkingOnMainThread } from './backend/native/gc-marking.js';
 import { UsageError } from './commands/args.js';
+
+// Before anything allocates much: V8 flags may only change before the first major GC.
+keepGcMarkingOnMainThread();
 
 // Set in the real environment before any thread loads the addon (a worker's process.env is a copy):
 // see src/native/addon.ts.

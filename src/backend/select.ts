@@ -5,7 +5,6 @@ import { tf } from '../tf.js';
 import { addonProblem } from '../native/addon.js';
 import { deviceInfo, setThreads } from '../native/device.js';
 import { registerNativeBackend } from './native/backend.js';
-import { keepGcMarkingOnMainThread } from './native/gc-marking.js';
 
 import { BACKEND_NAMES, type BackendName } from './names.js';
 
@@ -78,7 +77,6 @@ export async function initBackend(name: BackendName = 'auto'): Promise<BackendIn
     if (problem === undefined) {
       registerNativeBackend();
       setThreads(threads);
-      keepGcMarkingOnMainThread();
       await activate('native');
       const info = deviceInfo();
       reasons.push(`native: oneDNN ${info.dnnlVersion}, ${threads} threads`);
