@@ -76,6 +76,12 @@ describe.skipIf(skipReason !== '')('console end to end (tmux)', () => {
     expect(pane).toMatch(/mAP/);
     expect(pane).toMatch(/query 1\/\d+/);
 
+    // the layout follows the terminal's width
+    const widest = (text: string) => Math.max(...text.split('\n').filter((l) => l.startsWith('╭')).map((l) => [...l].length));
+    expect(widest(pane)).toBe(120);
+    tmux('resize-window', '-t', session, '-x', '90', '-y', '45');
+    await waitFor('the console to redraw at 90 columns', () => (widest(screen()) === 90 ? true : undefined));
+
     tmux('send-keys', '-t', session, 'q');
     await waitFor('the quit question', () => (screen().includes('quit? (y/n)') ? true : undefined));
     tmux('send-keys', '-t', session, 'y');
