@@ -67,10 +67,9 @@ ResizePlan MakeResizePlan(const PixelBox& box, int size) {
 namespace {
 
 // Vertical pass over the crop's columns into (size, crop width, 3) floats: contiguous rows, so it
-// vectorises; built for AVX2 too. No FMA anywhere (AVX-512F would bring it): every build and the
+// vectorises (SSE; VerticalPassAvx2 below is the AVX2 path). No FMA anywhere: every build and the
 // CUDA twin round the same way.
-__attribute__((target_clones("avx2", "default"))) void VerticalPass(const uint8_t* crop, int stride, const ResizePlan& plan,
-                                                                     float* vertical) {
+void VerticalPass(const uint8_t* crop, int stride, const ResizePlan& plan, float* vertical) {
   const int row_floats = plan.box.width * 3;
   for (int j = 0; j < plan.size; ++j) {
     float* acc = vertical + static_cast<size_t>(j) * row_floats;
