@@ -1,24 +1,10 @@
 // A run folder: config.json, events.jsonl (every engine event, one JSON object per line),
 // checkpoint-last/, checkpoint-best/ and results.json. JSON documents are replaced atomically.
-import { appendFileSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
 import type { RunConfig } from '../config/types.js';
 import type { EngineEvent, RunResults } from './events.js';
-
-/** Writes text to a temporary name beside `path`, fsyncs it and renames it over `path`. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
 
 export class RunFolder {
   readonly path: string;
