@@ -2,6 +2,7 @@
 // another one), for the eval and retrieve commands.
 import type { RunConfig } from '../config/types.js';
 import { readCheckpoint, type CheckpointMeta } from '../train/checkpoint.js';
+import { classCountMismatch } from '../train/data-source.js';
 import type { EngineSetup } from '../train/engine.js';
 import type { EngineOptions } from '../train/events.js';
 import type { Evaluator } from './procedures.js';
@@ -23,9 +24,10 @@ export async function openEvalSession(
   const config: RunConfig = { ...checkpoint.meta.config, ...(options.dataset ? { dataset: options.dataset } : {}) };
   const info = await setup.initBackend(options.backend ?? 'auto');
   const data = await setup.openData(config, { onProgress: () => {}, onWarning: options.onWarning });
-  if (data.classNames.length !== config.model.numClasses) {
+  const mismatch = classCountMismatch(data, config.model.numClasses, config.dataset);
+  if (mismatch) {
     await data.close();
-    throw new Error(`dataset ${config.dataset ?? '(default)'} has ${data.classNames.length} classes; the checkpoint's model has ${config.model.numClasses}`);
+    throw new Error(mismatch);
   }
   const trainer = setup.createTrainer(config);
   trainer.setState(checkpoint.state);

@@ -7,10 +7,8 @@ import type { Dataset } from '../data/dataset.js';
 import { createLoader, type ClipLoader, type LoaderPosition } from '../data/loader.js';
 
 export interface EpochBatches extends AsyncIterable<ClipBatch> {
-  /** 0-based index of the first batch this iteration yields (> 0 when resumed mid-epoch) */
-  firstBatch: number;
-  /** serialisable position after the last batch handed out (resumes mid-epoch) */
-  position(): unknown;
+  /** batches of this epoch consumed so far, trained or skipped as faulty (0..batchesPerEpoch) */
+  consumed(): number;
 }
 
 export interface TrainingData {
@@ -20,10 +18,10 @@ export interface TrainingData {
   validation: VideoRecord[];
   batchesPerEpoch: number;
   /**
-   * The training batches of one epoch (seeded order), from its start or from a saved position.
-   * Epochs are asked for in order.
+   * The training batches of one epoch (seeded order), from its start or from batch `fromBatch`
+   * (resuming mid-epoch). Epochs are asked for in order.
    */
-  trainEpoch(epoch: number, from?: unknown): EpochBatches;
+  trainEpoch(epoch: number, fromBatch?: number): EpochBatches;
   /** clip-level validation ('val': 3 clips per video) or non-overlapping test windows ('test') */
   evalBatches(mode: 'val' | 'test', subset: 'training' | 'validation'): AsyncIterable<ClipBatch>;
   /** resolves once no decode is in flight */
@@ -35,7 +33,11 @@ export interface DataHooks {
   onWarning(message: string): void;
 }
 
-export type OpenTrainingData = (config: RunConfig, hooks: DataHooks) => Promise<TrainingData>;
+/** Why a model with `numClasses` outputs cannot serve this data, or null when it can. */
+export function classCountMismatch(data: Pick<TrainingData, 'classNames'>, numClasses: number, dataset: string | null | undefined): string | null {
+  const classes = data.classNames.length;
+  return classes === numClasses ? null : `dataset ${dataset ?? '(default)'} has ${classes} classes; the checkpoint's model has ${numClasses}`;
+}
 
 /** The engine's data over src/data: one training loader for the run, fresh loaders for evaluation. */
 export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: DataHooks): TrainingData {
@@ -50,17 +52,23 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
   const validation = dataset.videos('validation');
   if (validation.length === 0) throw new DatasetError(`${dataset.dir}: no usable validation videos (needed for evaluation)`);
 
-  function trainEpoch(epoch: number, from?: unknown): EpochBatches {
+  function trainEpoch(epoch: number, fromBatch = 0): EpochBatches {
     if (!trainLoader) {
-      trainLoader = createLoader(dataset, { ...common, subset: 'training', mode: 'train', epoch, ...(from ? { position: from as LoaderPosition } : {}) });
+      const position: LoaderPosition = { epoch, batch: fromBatch, seed: config.seed, rngState: 'derived' };
+      trainLoader = createLoader(dataset, { ...common, subset: 'training', mode: 'train', position });
       open.push(trainLoader);
     }
     const loader = trainLoader;
-    const at = loader.position().epoch;
-    if (at !== epoch) throw new Error(`training loader is at epoch ${at}, the engine asked for epoch ${epoch}`);
+    const at = loader.position();
+    if (at.epoch !== epoch || (fromBatch > 0 && at.batch !== fromBatch)) {
+      throw new Error(`training loader is at epoch ${at.epoch} batch ${at.batch}, the engine asked for epoch ${epoch} batch ${fromBatch}`);
+    }
     return {
-      firstBatch: loader.position().batch,
-      position: () => loader.position(),
+      // the loader reports the next epoch's start once this one is used up
+      consumed: () => {
+        const p = loader.position();
+        return p.epoch === epoch ? p.batch : loader.batchesPerEpoch;
+      },
       async *[Symbol.asyncIterator]() {
         for await (const batch of loader) {
           forwardWarnings(loader);

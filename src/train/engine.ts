@@ -1,12 +1,17 @@
 // The training engine: the one owner of training state. A state machine
 // (idle → running ⇄ paused → evaluating → done | failed) driven by commands that take effect at
-// step boundaries, emitting typed events (events.ts). It runs wherever it is constructed: in a
-// worker thread for the console and headless runs (worker.ts), or in-process for tests.
+// step boundaries (training-position.ts names them), emitting typed events (events.ts). It runs
+// wherever it is constructed: in a worker thread for the console and headless runs (worker.ts),
+// or in-process for tests. Its collaborators: the epoch totals (epoch-accumulator.ts), the
+// checkpoint policy (checkpoint-policy.ts), the command inbox and the run folder.
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
 import { retrievalReport, testVideos, validateClips, type Evaluator } from '../eval/procedures.js';
-import { readCheckpoint, writeCheckpoint, type CheckpointMeta } from './checkpoint.js';
-import type { TrainingData } from './data-source.js';
+import { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint.js';
+import { CheckpointPolicy, type CheckpointKind } from './checkpoint-policy.js';
+import { CommandInbox, type QueuedCommand } from './command-inbox.js';
+import { classCountMismatch, type TrainingData } from './data-source.js';
+import { addStep, emptyTotals, summarise, summariseGate, type EpochTotals } from './epoch-accumulator.js';
 import {
   now,
   type EngineCommand,
@@ -14,10 +19,13 @@ import {
   type EngineOptions,
   type EngineState,
   type ExitInfo,
-  type RetrievalMetrics,
+  type RunHistory,
   type RunResults,
 } from './events.js';
+import { nonFiniteLoss, nonFiniteLossMessage } from './loss-guard.js';
+import { continueConfig, resumePosition } from './resume.js';
 import { RunFolder } from './run-folder.js';
+import { afterBatch, afterEpochEnd, boundaryAt, samePosition, START, type TrainingPosition } from './training-position.js';
 import type { Trainer } from './types.js';
 
 /** How the engine obtains its collaborators; the defaults (engine-setup.ts) use the real ones. */
@@ -27,51 +35,31 @@ export interface EngineSetup {
   createTrainer(config: RunConfig): Trainer;
 }
 
-const GATE_BINS = 10;
+/** Settings that cannot work with this data (exit code 2); raised before the run folder is written. */
+export class RunSetupError extends Error {
+  override name = 'RunSetupError';
+}
 
 class StopRequested extends Error {}
 
-interface EpochTotals {
-  clips: number;
-  correct: number;
-  steps: number;
-  losses: Record<string, number>;
-  waitMs: number;
-  ms: number;
-  gateSum: number;
-  gateBelowHalf: number;
-  gateSteps: number;
-  gateHistogram: number[];
-  gatePerClassSum: number[];
-  gatePerClassCount: number[];
-}
-
 export class Engine {
   private state: EngineState = 'idle';
-  private readonly queue: EngineCommand[] = [];
-  private wake: (() => void) | null = null;
-  /** counts commands, so a wait does not miss one sent while the state event was being handled */
-  private commandCount = 0;
-  private pauseRequested = false;
-  private stopRequested = false;
-  private started = false;
+  private readonly inbox = new CommandInbox();
 
   private trainer: Trainer | null = null;
   private data: TrainingData | null = null;
-  private folder: RunFolder | null;
+  /** opened once the run's settings are known to work; events before that wait in `unwritten` */
+  private folder: RunFolder | null = null;
+  private unwritten: EngineEvent[] = [];
   private backend = 'unknown';
   private device = 'unknown';
 
-  private epoch = 0;
-  private step = 0;
-  /** the step this session started from (0, or the checkpoint's) */
-  private firstStep = 0;
-  private loaderPosition: unknown = null;
-  private best: { epoch: number; top1: number } | null = null;
-  private lastTrainAccuracy: number | null = null;
-  private lastValidation: { top1: number; top5: number } | null = null;
-  private test: RunResults['test'] = null;
-  private retrievalMetrics: RetrievalMetrics | null = null;
+  private position: TrainingPosition = START;
+  /** the position of the checkpoint-last on disk (the resumed one, or the last written) */
+  private saved: TrainingPosition | null = null;
+  private totals: EpochTotals = emptyTotals(0);
+  private policy = new CheckpointPolicy();
+  private history: RunHistory = { trainAccuracy: null, validation: null, test: null, retrieval: null };
   private readonly startTime = Date.now();
   private warnings = new Map<string, number>();
 
@@ -80,34 +68,16 @@ export class Engine {
     private readonly options: EngineOptions,
     private readonly setup: EngineSetup,
     private readonly emit: (event: EngineEvent) => void,
-  ) {
-    this.folder = options.out ? new RunFolder(options.out) : null;
-  }
+  ) {}
 
   /** Queues a command; it takes effect at the next step boundary (or at once while waiting). */
   command(command: EngineCommand): void {
-    switch (command.type) {
-      case 'start':
-        this.started = true;
-        break;
-      case 'pause':
-        this.pauseRequested = true;
-        break;
-      case 'resume':
-        this.pauseRequested = false;
-        break;
-      case 'stop':
-        this.stopRequested = true;
-        break;
-      default:
-        this.queue.push(command);
-    }
-    this.commandCount++;
-    this.wake?.();
+    this.inbox.push(command);
   }
 
   private send(event: EngineEvent): void {
-    this.folder?.appendEvent(event);
+    if (this.folder) this.folder.appendEvent(event);
+    else if (this.options.out) this.unwritten.push(event);
     this.emit(event);
   }
 
@@ -124,17 +94,6 @@ export class Engine {
     this.send({ type: 'warning', message, source, count, time: now() });
   }
 
-  /** Resolves at the next command after the count `since` (at once if one came already). */
-  private waitForCommand(since: number): Promise<void> {
-    if (this.commandCount !== since) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.wake = () => {
-        this.wake = null;
-        resolve();
-      };
-    });
-  }
-
   /** Lets queued messages arrive (worker messages are macrotasks). */
   private yieldToEvents(): Promise<void> {
     return new Promise((resolve) => setImmediate(resolve));
@@ -142,17 +101,18 @@ export class Engine {
 
   /**
    * A step boundary: runs queued commands, waits while idle (not started) or paused, and throws
-   * StopRequested on stop.
+   * StopRequested on stop. Everything the engine holds is consistent here, so a checkpoint
+   * written here resumes exactly.
    */
   private async boundary(): Promise<void> {
     await this.yieldToEvents();
     for (;;) {
-      while (this.queue.length > 0) await this.runCommand(this.queue.shift()!);
-      if (this.stopRequested) throw new StopRequested();
-      if (!this.started || this.pauseRequested) {
-        const since = this.commandCount;
-        this.setState(this.started ? 'paused' : 'idle');
-        await this.waitForCommand(since);
+      for (let command = this.inbox.take(); command; command = this.inbox.take()) await this.runCommand(command);
+      if (this.inbox.stopRequested) throw new StopRequested();
+      if (!this.inbox.started || this.inbox.pauseRequested) {
+        const since = this.inbox.count;
+        this.setState(this.inbox.started ? 'paused' : 'idle');
+        await this.inbox.waitAfter(since);
         continue;
       }
       this.setState('running');
@@ -160,13 +120,13 @@ export class Engine {
     }
   }
 
-  private async runCommand(command: EngineCommand): Promise<void> {
+  private async runCommand(command: QueuedCommand): Promise<void> {
     const back = this.state;
     switch (command.type) {
       case 'eval':
         this.setState('evaluating');
         if (command.level === 'video') await this.testVideos();
-        else await this.validateClips(false);
+        else await this.validateClips();
         this.setState(back);
         break;
       case 'retrieve':
@@ -175,9 +135,7 @@ export class Engine {
         this.setState(back);
         break;
       case 'save':
-        this.saveCheckpoint('last', null, this.epoch);
-        break;
-      default:
+        this.saveCheckpoint('last', null);
         break;
     }
   }
@@ -186,7 +144,7 @@ export class Engine {
   async run(): Promise<ExitInfo> {
     this.send({ type: 'state', state: 'idle', previous: 'idle', time: now() });
     try {
-      if (this.options.autoStart) this.started = true;
+      if (this.options.autoStart) this.inbox.started = true;
       await this.prepare();
       let reason: 'completed' | 'stopped' = 'completed';
       try {
@@ -196,19 +154,20 @@ export class Engine {
       } catch (err) {
         if (!(err instanceof StopRequested)) throw err;
         reason = 'stopped';
-        // a run stopped before any step of this session keeps the checkpoint it has
-        if (this.step > this.firstStep) this.saveCheckpoint('last', null, this.epoch);
+        // a run stopped where its checkpoint already stands (or before any step) keeps that checkpoint
+        if (!samePosition(this.saved ?? START, this.position)) this.saveCheckpoint('last', null);
       }
       const results = this.results();
       this.folder?.writeResults({ ...results, reason, config: this.config });
-      this.send({ type: 'done', reason, epoch: this.epoch, step: this.step, results, time: now() });
+      this.send({ type: 'done', reason, epoch: this.position.epoch, step: this.position.step, results, time: now() });
       this.setState('done');
       return { state: 'done', results, error: null };
     } catch (err) {
       const message = (err as Error).message.split('\n')[0] || String(err);
-      this.send({ type: 'error', message, time: now() });
+      const usage = err instanceof RunSetupError;
+      this.send({ type: 'error', message, ...(usage ? { usage } : {}), time: now() });
       this.setState('failed');
-      return { state: 'failed', results: null, error: message };
+      return { state: 'failed', results: null, error: message, ...(usage ? { usage } : {}) };
     } finally {
       await this.data?.close();
       this.trainer?.dispose();
@@ -216,155 +175,129 @@ export class Engine {
   }
 
   private async prepare(): Promise<void> {
-    let resumedFrom: { epoch: number; step: number; path: string } | null = null;
-    let resumeState = null;
-    if (this.options.resume) {
-      const checkpoint = readCheckpoint(this.options.resume);
-      // the checkpoint's configuration continues, except the number of epochs
-      this.config = { ...checkpoint.meta.config, epochs: this.config.epochs };
-      this.epoch = checkpoint.meta.epoch;
-      this.step = checkpoint.meta.step;
-      this.firstStep = this.step;
-      this.loaderPosition = checkpoint.meta.loader ?? null;
-      this.best = checkpoint.meta.best;
-      resumeState = checkpoint.state;
-      resumedFrom = { epoch: this.epoch, step: this.step, path: checkpoint.path };
-    }
+    const resumed: Checkpoint | null = this.options.resume ? readCheckpoint(this.options.resume) : null;
+    if (resumed) this.config = continueConfig(resumed.meta.config, this.config.epochs);
     const info = await this.setup.initBackend(this.options.backend ?? 'auto');
     this.backend = info.backend;
     this.device = info.device;
-    const backendReasons = info.reasons ?? [];
     this.data = await this.setup.openData(this.config, {
       onProgress: (stage, done, total) => this.send({ type: 'dataset-progress', stage, done, total, time: now() }),
       onWarning: (message) => this.warn(message, 'data'),
     });
-    const classes = this.data.classNames.length;
-    if (classes !== this.config.model.numClasses) {
-      if (resumeState) {
-        throw new Error(`dataset ${this.config.dataset ?? '(default)'} has ${classes} classes; the checkpoint's model has ${this.config.model.numClasses}`);
-      }
-      // the classifier follows the dataset
-      this.warn(`model.numClasses set to ${classes} from the dataset (the configuration said ${this.config.model.numClasses})`, 'engine');
-      this.config = { ...this.config, model: { ...this.config.model, numClasses: classes } };
+    const data = this.data;
+    if (data.batchesPerEpoch < 1) {
+      throw new RunSetupError(
+        `--batch ${this.config.batch}: dataset ${this.config.dataset ?? '(default)'} has ${data.training.length} usable training videos, ` +
+          `fewer than one batch; lower --batch (at least 2: BatchNorm needs 2 clips a batch)`,
+      );
     }
+    const mismatch = classCountMismatch(data, this.config.model.numClasses, this.config.dataset);
+    if (mismatch && resumed) throw new RunSetupError(mismatch);
+    if (mismatch) {
+      // the classifier follows the dataset
+      this.warn(`model.numClasses set to ${data.classNames.length} from the dataset (the configuration said ${this.config.model.numClasses})`, 'engine');
+      this.config = { ...this.config, model: { ...this.config.model, numClasses: data.classNames.length } };
+    }
+    this.totals = emptyTotals(this.config.model.numClasses);
+    if (resumed) this.restore(resumed, data.batchesPerEpoch);
     this.trainer = this.setup.createTrainer(this.config);
-    if (resumeState) this.trainer.setState(resumeState);
-    this.folder?.writeConfig(this.config);
+    if (resumed) this.trainer.setState(resumed.state);
+    this.openFolder();
     this.send({
       type: 'run',
       config: this.config,
       backend: this.backend,
       device: this.device,
-      backendReasons,
+      backendReasons: info.reasons ?? [],
       out: this.folder?.path ?? null,
-      resumedFrom,
-      classNames: this.data.classNames,
-      videos: { training: this.data.training.length, validation: this.data.validation.length },
-      batchesPerEpoch: this.data.batchesPerEpoch,
+      resumedFrom: resumed ? { epoch: this.position.epoch, step: this.position.step, path: resumed.path } : null,
+      classNames: data.classNames,
+      videos: { training: data.training.length, validation: data.validation.length },
+      batchesPerEpoch: data.batchesPerEpoch,
       time: now(),
     });
   }
 
+  private restore(checkpoint: Checkpoint, batchesPerEpoch: number): void {
+    const { meta } = checkpoint;
+    this.position = resumePosition(meta, batchesPerEpoch, checkpoint.path);
+    this.saved = { ...this.position };
+    this.policy = new CheckpointPolicy(meta.best);
+    if (meta.epochTotals && this.position.batch > 0) this.totals = meta.epochTotals;
+    if (meta.history) this.history = meta.history;
+  }
+
+  /** The run folder gets the events so far, then every event as it happens. */
+  private openFolder(): void {
+    if (!this.options.out) return;
+    this.folder = new RunFolder(this.options.out);
+    for (const event of this.unwritten.splice(0)) this.folder.appendEvent(event);
+    this.folder.writeConfig(this.config);
+  }
+
   private async train(): Promise<void> {
-    const trainer = this.trainer!;
-    const data = this.data!;
-    for (; this.epoch < this.config.epochs; this.epoch++) {
-      trainer.setEpoch(this.epoch);
-      const totals = this.emptyTotals();
-      const epochStart = Date.now();
-      const batches = data.trainEpoch(this.epoch, this.loaderPosition ?? undefined);
-      this.loaderPosition = null;
-      const iterator = batches[Symbol.asyncIterator]();
-      let batchIndex = batches.firstBatch;
-      for (;;) {
+    const batchesPerEpoch = this.data!.batchesPerEpoch;
+    for (;;) {
+      const boundary = boundaryAt(this.position, batchesPerEpoch, this.config.epochs);
+      if (boundary === 'complete') return;
+      this.trainer!.setEpoch(this.position.epoch);
+      if (boundary === 'batch') {
+        await this.trainRestOfEpoch();
+      } else {
+        await this.endEpoch();
         await this.boundary();
+      }
+    }
+  }
+
+  /** Trains the current epoch's remaining batches; a step boundary follows every batch. */
+  private async trainRestOfEpoch(): Promise<void> {
+    const batches = this.data!.trainEpoch(this.position.epoch, this.position.batch);
+    const iterator = batches[Symbol.asyncIterator]();
+    try {
+      for (;;) {
         const t0 = performance.now();
         const next = await iterator.next();
         const t1 = performance.now();
-        if (next.done) break;
-        batchIndex++;
-        if (next.value.labels.length < 2) {
-          // BatchNorm needs two clips: a batch that bad samples left with one is not trained on
-          this.warn(`batch ${batchIndex} of epoch ${this.epoch + 1} has ${next.value.labels.length} usable clip; skipped`, 'engine');
-        } else {
-          this.trainStep(next.value, totals, t0, t1, batchIndex);
+        const consumed = batches.consumed();
+        if (next.done) {
+          this.position = afterBatch(this.position, consumed, false);
+          return;
         }
-        this.loaderPosition = batches.position();
+        const batch = next.value;
+        // BatchNorm needs two clips: a batch that bad samples left with one is not trained on
+        const trained = batch.labels.length >= 2;
+        if (trained) this.trainStep(batch, t0, t1, consumed);
+        else this.warn(`batch ${consumed} of epoch ${this.position.epoch + 1} has ${batch.labels.length} usable clip; skipped`, 'engine');
+        this.position = afterBatch(this.position, consumed, trained);
+        await this.boundary();
       }
-      this.loaderPosition = null;
-      this.endOfEpoch(totals, (Date.now() - epochStart) / 1000);
-      const last = this.epoch + 1 === this.config.epochs;
-      const due = (this.config.evalEvery > 0 && (this.epoch + 1) % this.config.evalEvery === 0) || last;
-      let top1: number | null = null;
-      let newBest = false;
-      if (due) {
-        this.setState('evaluating');
-        const result = await this.validateClips(true);
-        top1 = result.top1;
-        newBest = result.best;
-        this.setState('running');
-      }
-      // a checkpoint at the end of an epoch continues with the next one, from its start
-      this.saveCheckpoint('last', top1, this.epoch + 1);
-      if (newBest) this.saveCheckpoint('best', top1, this.epoch + 1);
+    } finally {
+      await iterator.return?.();
     }
   }
 
-  private emptyTotals(): EpochTotals {
-    const classes = this.config.model.numClasses;
-    return {
-      clips: 0,
-      correct: 0,
-      steps: 0,
-      losses: {},
-      waitMs: 0,
-      ms: 0,
-      gateSum: 0,
-      gateBelowHalf: 0,
-      gateSteps: 0,
-      gateHistogram: new Array<number>(GATE_BINS).fill(0),
-      gatePerClassSum: new Array<number>(classes).fill(0),
-      gatePerClassCount: new Array<number>(classes).fill(0),
-    };
-  }
-
-  private trainStep(batch: ClipBatch, totals: EpochTotals, t0: number, t1: number, batchIndex: number): void {
+  private trainStep(batch: ClipBatch, t0: number, t1: number, batchNumber: number): void {
     const result = this.trainer!.step(batch);
     const t2 = performance.now();
-    this.step++;
-    const clips = batch.labels.length;
+    const step = this.position.step + 1;
+    const bad = nonFiniteLoss(result.losses);
+    if (bad) {
+      const ids = Array.from(batch.videoIndex, (i) => this.data!.training[i]?.id ?? `#${i}`);
+      const where = { step, epoch: this.position.epoch, batch: batchNumber, batchesPerEpoch: this.data!.batchesPerEpoch };
+      throw new Error(nonFiniteLossMessage(bad, where, batch, ids));
+    }
     const ms = t2 - t0;
     const waitMs = t1 - t0;
-    totals.clips += clips;
-    totals.correct += result.correct;
-    totals.steps++;
-    totals.ms += ms;
-    totals.waitMs += waitMs;
-    for (const [term, value] of Object.entries(result.losses)) totals.losses[term] = (totals.losses[term] ?? 0) + value;
-    if (result.gate) {
-      totals.gateSum += result.gate.mean;
-      totals.gateBelowHalf += result.gate.belowHalf;
-      totals.gateSteps++;
-      const h = result.gate.histogram;
-      const sum = h.reduce((a, b) => a + b, 0) || 1;
-      // rebin the step's histogram (any bin count) into GATE_BINS shares
-      for (let i = 0; i < h.length; i++) totals.gateHistogram[Math.min(GATE_BINS - 1, Math.floor((i * GATE_BINS) / h.length))] += h[i] / sum;
-    }
-    if (result.gatePerSample) {
-      for (let i = 0; i < clips; i++) {
-        totals.gatePerClassSum[batch.labels[i]] += result.gatePerSample[i];
-        totals.gatePerClassCount[batch.labels[i]]++;
-      }
-    }
-    const losses = { ...result.losses };
-    for (const [k, v] of Object.entries(losses)) if (!Number.isFinite(v)) throw new Error(`loss term '${k}' became ${v} at step ${this.step} (epoch ${this.epoch + 1}); lower the learning rate`);
+    addStep(this.totals, result, batch.labels, ms, waitMs);
+    const clips = batch.labels.length;
     this.send({
       type: 'step',
-      epoch: this.epoch,
-      step: this.step,
-      batch: batchIndex,
+      epoch: this.position.epoch,
+      step,
+      batch: batchNumber,
       batchesPerEpoch: this.data!.batchesPerEpoch,
-      losses,
+      losses: { ...result.losses },
       accuracy: clips > 0 ? result.correct / clips : 0,
       lr: this.trainer!.learningRates(),
       clipsPerSecond: ms > 0 ? (clips * 1000) / ms : 0,
@@ -374,40 +307,33 @@ export class Engine {
     });
   }
 
-  private endOfEpoch(totals: EpochTotals, seconds: number): void {
-    const losses: Record<string, number> = {};
-    for (const [k, v] of Object.entries(totals.losses)) losses[k] = v / Math.max(1, totals.steps);
-    this.lastTrainAccuracy = totals.clips > 0 ? totals.correct / totals.clips : 0;
-    this.send({
-      type: 'epoch',
-      epoch: this.epoch,
-      step: this.step,
-      batches: totals.steps,
-      trainAccuracy: this.lastTrainAccuracy,
-      losses,
-      lr: this.trainer!.learningRates(),
-      clipsPerSecond: totals.ms > 0 ? (totals.clips * 1000) / totals.ms : 0,
-      dataWaitShare: totals.ms > 0 ? totals.waitMs / totals.ms : 0,
-      seconds,
-      time: now(),
-    });
-    if (totals.gateSteps > 0) {
-      const histogramTotal = totals.gateHistogram.reduce((a, b) => a + b, 0) || 1;
-      this.send({
-        type: 'gate',
-        epoch: this.epoch,
-        step: this.step,
-        mean: totals.gateSum / totals.gateSteps,
-        belowHalf: totals.gateBelowHalf / totals.gateSteps,
-        histogram: totals.gateHistogram.map((x) => x / histogramTotal),
-        perClass: this.data!.classNames.map((name, label) => ({
-          label,
-          name,
-          mean: totals.gatePerClassCount[label] > 0 ? totals.gatePerClassSum[label] / totals.gatePerClassCount[label] : null,
-        })),
-        time: now(),
-      });
+  /** An epoch's end: its summary and gate events, the scheduled validation, then the checkpoints. */
+  private async endEpoch(): Promise<void> {
+    const completed = this.position.epoch + 1;
+    const summary = summarise(this.totals);
+    const lr = this.trainer!.learningRates();
+    this.send({ type: 'epoch', epoch: completed, step: this.position.step, ...summary, lr, seconds: this.totals.ms / 1000, time: now() });
+    const gate = summariseGate(this.totals);
+    if (gate) {
+      const perClass = this.data!.classNames.map((name, label) => ({ label, name, mean: gate.perClass[label] ?? null }));
+      this.send({ type: 'gate', epoch: completed, step: this.position.step, ...gate, perClass, time: now() });
     }
+    const due = (this.config.evalEvery > 0 && completed % this.config.evalEvery === 0) || completed === this.config.epochs;
+    let top1: number | null = null;
+    let newBest = false;
+    if (due) {
+      this.setState('evaluating');
+      const m = await validateClips(this.evaluator());
+      top1 = m.top1;
+      newBest = this.policy.observe(completed, m);
+      this.history.validation = { top1: m.top1, top5: m.top5, epoch: completed, step: this.position.step };
+      this.send({ type: 'eval', epoch: completed, step: this.position.step, level: 'clip', mode: 'val', ...m, best: newBest, time: now() });
+      this.setState('running');
+    }
+    this.history.trainAccuracy = summary.trainAccuracy;
+    this.position = afterEpochEnd(this.position);
+    this.totals = emptyTotals(this.config.model.numClasses);
+    for (const kind of this.policy.atEpochEnd(newBest)) this.saveCheckpoint(kind, top1);
   }
 
   private evaluator(): Evaluator {
@@ -415,31 +341,34 @@ export class Engine {
       data: this.data!,
       numClasses: this.config.model.numClasses,
       evaluate: (batch) => this.trainer!.evaluate(batch),
-      between: () => this.yieldToEvents(),
+      // a stop abandons an evaluation; the run's checkpoint stands at the boundary before it
+      between: async () => {
+        await this.yieldToEvents();
+        if (this.inbox.stopRequested) throw new StopRequested();
+      },
     };
   }
 
-  /** Clip-level validation (3 clips per validation video); scheduled ones may set a new best. */
-  private async validateClips(scheduled: boolean): Promise<{ top1: number; best: boolean }> {
+  /** Clip-level validation on request (3 clips per validation video); it never sets a new best. */
+  private async validateClips(): Promise<void> {
     const m = await validateClips(this.evaluator());
-    const best = scheduled && (this.best === null || m.top1 > this.best.top1);
-    if (best) this.best = { epoch: this.epoch + 1, top1: m.top1 };
-    this.lastValidation = { top1: m.top1, top5: m.top5 };
-    const epoch = this.epoch + (scheduled ? 1 : 0);
-    this.send({ type: 'eval', epoch, step: this.step, level: 'clip', mode: 'val', ...m, best, time: now() });
-    return { top1: m.top1, best };
+    const at = { epoch: this.position.epoch, step: this.position.step };
+    this.history.validation = { top1: m.top1, top5: m.top5, ...at };
+    this.send({ type: 'eval', ...at, level: 'clip', mode: 'val', ...m, best: false, time: now() });
   }
 
   private async testVideos(): Promise<void> {
     const m = await testVideos(this.evaluator());
-    this.test = { top1: m.top1, top5: m.top5, perClass: m.perClass };
-    this.send({ type: 'eval', epoch: this.epoch, step: this.step, level: 'video', mode: 'test', ...m, best: false, time: now() });
+    const at = { epoch: this.position.epoch, step: this.position.step };
+    this.history.test = { top1: m.top1, top5: m.top5, perClass: m.perClass, ...at };
+    this.send({ type: 'eval', ...at, level: 'video', mode: 'test', ...m, best: false, time: now() });
   }
 
   private async runRetrieval(k: number): Promise<void> {
     const { results, ...metrics } = await retrievalReport(this.evaluator(), k);
-    this.retrievalMetrics = metrics;
-    this.send({ type: 'retrieval', epoch: this.epoch, step: this.step, ...metrics, results, time: now() });
+    const at = { epoch: this.position.epoch, step: this.position.step };
+    this.history.retrieval = { ...metrics, ...at };
+    this.send({ type: 'retrieval', ...at, ...metrics, results, time: now() });
   }
 
   private async finalEvaluation(): Promise<void> {
@@ -448,23 +377,27 @@ export class Engine {
     await this.runRetrieval(this.config.retrievalK);
   }
 
-  /** `epoch`: the 0-based epoch training continues at (with the loader position, if mid-epoch). */
-  private saveCheckpoint(kind: 'last' | 'best', top1: number | null, epoch: number): void {
+  /** Writes checkpoint `kind` at the current position (a step boundary). */
+  private saveCheckpoint(kind: CheckpointKind, top1: number | null): void {
     if (!this.folder || !this.trainer) return;
     const lr = this.trainer.learningRates();
+    const p = this.position;
     const meta: CheckpointMeta = {
       config: this.config,
       method: this.config.method,
-      epoch,
-      step: this.step,
+      epoch: p.epoch,
+      batch: p.batch,
+      step: p.step,
       schedule: { lrStudent: lr.student, lrMnf: lr.mnf, milestones: this.config.milestones, gamma: this.config.lrGamma },
-      loader: epoch === this.epoch ? this.loaderPosition : null,
-      best: this.best,
+      best: this.policy.best,
       top1,
+      epochTotals: p.batch > 0 ? this.totals : null,
+      history: this.history,
     };
     const path = this.folder.checkpointPath(kind);
     writeCheckpoint(path, meta, this.trainer.getState());
-    this.send({ type: 'checkpoint', kind, path, epoch, step: this.step, top1, time: now() });
+    if (kind === 'last') this.saved = { ...p };
+    this.send({ type: 'checkpoint', kind, path, epoch: p.epoch, batch: p.batch, step: p.step, top1, time: now() });
   }
 
   private results(): RunResults {
@@ -473,14 +406,11 @@ export class Engine {
       preset: this.config.preset,
       backend: this.backend,
       device: this.device,
-      epochs: this.epoch,
-      steps: this.step,
+      epochs: this.position.epoch,
+      steps: this.position.step,
       wallSeconds: (Date.now() - this.startTime) / 1000,
-      trainAccuracy: this.lastTrainAccuracy,
-      best: this.best,
-      validation: this.lastValidation,
-      test: this.test,
-      retrieval: this.retrievalMetrics,
+      ...this.history,
+      best: this.policy.best,
     };
   }
 }

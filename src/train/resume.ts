@@ -1,0 +1,29 @@
+// Continuing a run from a checkpoint: the configuration it continues with, and the training
+// position it continues at.
+import type { RunConfig } from '../config/types.js';
+import type { CheckpointMeta } from './checkpoint.js';
+import type { TrainingPosition } from './training-position.js';
+
+/** The checkpoint's configuration continues; only the total number of epochs may change. */
+export function continueConfig(saved: RunConfig, epochs: number | undefined): RunConfig {
+  return { ...saved, epochs: epochs ?? saved.epochs };
+}
+
+/**
+ * The position a checkpoint continues at. Checkpoints of format version 1 kept a loader position
+ * instead of `batch`; one that points at the next epoch's start was saved after an epoch's last
+ * batch, before that epoch's end (the position `{ epoch, batch: N }` now).
+ */
+export function resumePosition(meta: CheckpointMeta, batchesPerEpoch: number, where: string): TrainingPosition {
+  let batch = meta.batch;
+  if (batch === undefined) {
+    const loader = meta.loader as { epoch?: number; batch?: number } | null | undefined;
+    if (!loader || loader.epoch === undefined) batch = 0;
+    else if (loader.epoch === meta.epoch + 1) batch = batchesPerEpoch;
+    else batch = loader.batch ?? 0;
+  }
+  if (!Number.isInteger(batch) || batch < 0 || batch > batchesPerEpoch) {
+    throw new Error(`checkpoint ${where}: saved at batch ${batch} of an epoch, but this data has ${batchesPerEpoch} batches per epoch`);
+  }
+  return { epoch: meta.epoch, batch, step: meta.step };
+}
