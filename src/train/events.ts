@@ -1,10 +1,15 @@
 // The engine's language: every event it emits and every command it accepts. The console (tui/)
 // and the headless JSON Lines reporter both consume exactly these objects; each one is plain JSON
 // (no typed arrays), so it crosses the worker boundary and lands in events.jsonl unchanged.
+//
+// `epoch` has one meaning in every event and in results.json: the number of epochs completed when
+// the event was emitted. A step of the first epoch carries 0; the epoch and gate events that close
+// the first epoch carry 1; an evaluation, retrieval or checkpoint carries the epochs completed
+// before it (and `step`, the optimisation steps taken), so one made mid-way through the second
+// epoch carries 1 and its step.
 import type { RunConfig } from '../config/types.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
-export const ENGINE_STATES: readonly EngineState[] = ['idle', 'running', 'paused', 'evaluating', 'done', 'failed'];
 
 /** Seconds since the Unix epoch, with milliseconds. */
 type Time = number;
@@ -38,7 +43,7 @@ export interface RunEvent {
 
 export interface StepEvent {
   type: 'step';
-  /** 0-based epoch */
+  /** epochs completed before this step (= the 0-based index of the epoch it belongs to) */
   epoch: number;
   /** global optimisation step, 1-based after this step */
   step: number;
@@ -61,6 +66,7 @@ export interface StepEvent {
 
 export interface EpochEvent {
   type: 'epoch';
+  /** epochs completed, this one included (1 for the first) */
   epoch: number;
   step: number;
   batches: number;
@@ -159,7 +165,10 @@ export interface CheckpointEvent {
   /** 'last' every epoch and on save/stop; 'best' on a new best validation top-1 */
   kind: 'last' | 'best';
   path: string;
+  /** epochs completed: training continues at this 0-based epoch ... */
   epoch: number;
+  /** ... after this many of its batches (= batchesPerEpoch: that epoch's end is still to run) */
+  batch: number;
   step: number;
   /** validation top-1 of this checkpoint when known */
   top1: number | null;
@@ -176,6 +185,12 @@ export interface WarningEvent {
   time: Time;
 }
 
+/** When a figure was measured: epochs completed and optimisation steps taken before it. */
+export interface MeasuredAt {
+  epoch: number;
+  step: number;
+}
+
 export interface RunResults {
   method: string;
   preset: string;
@@ -184,15 +199,19 @@ export interface RunResults {
   epochs: number;
   steps: number;
   wallSeconds: number;
-  /** training accuracy of the last epoch */
+  /** training accuracy of the last completed epoch (epoch `epochs`) */
   trainAccuracy: number | null;
   best: { epoch: number; top1: number } | null;
   /** last clip-level validation */
-  validation: { top1: number; top5: number } | null;
-  /** video-level test with averaged softmax */
-  test: { top1: number; top5: number; perClass: ClassAccuracy[] } | null;
-  retrieval: RetrievalMetrics | null;
+  validation: ({ top1: number; top5: number } & MeasuredAt) | null;
+  /** last video-level test with averaged softmax */
+  test: ({ top1: number; top5: number; perClass: ClassAccuracy[] } & MeasuredAt) | null;
+  /** last retrieval */
+  retrieval: (RetrievalMetrics & MeasuredAt) | null;
 }
+
+/** The figures results.json reports, carried by checkpoints so a resumed run reports them too. */
+export type RunHistory = Pick<RunResults, 'trainAccuracy' | 'validation' | 'test' | 'retrieval'>;
 
 export interface DoneEvent {
   type: 'done';
@@ -208,6 +227,8 @@ export interface ErrorEvent {
   type: 'error';
   /** one line a user can act on */
   message: string;
+  /** true when the run's settings cannot work (exit code 2); nothing was written then */
+  usage?: boolean;
   time: Time;
 }
 
@@ -239,7 +260,9 @@ export type EngineEventType = EngineEvent['type'];
 /**
  * Commands. start: leave idle; pause: stop at the next step boundary; resume: continue;
  * eval: clip-level validation now (video-level test with level 'video'); retrieve: retrieval
- * now; save: write checkpoint-last now; stop: save, finish with 'done' (reason 'stopped').
+ * now; save: write checkpoint-last now; stop: save, finish with 'done' (reason 'stopped'); a stop
+ * that arrives during an evaluation or retrieval abandons it (the checkpoint is at the boundary
+ * before it, so --resume repeats it).
  */
 export type EngineCommand =
   | { type: 'start' }
@@ -259,6 +282,8 @@ export interface ExitInfo {
   results: RunResults | null;
   /** the error line when it failed */
   error: string | null;
+  /** the failure is a usage error (settings that cannot work): exit code 2 */
+  usage?: boolean;
 }
 
 export interface EngineOptions {
