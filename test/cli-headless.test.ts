@@ -20,7 +20,7 @@ describe('mnf-tui train --headless', () => {
   it('trains one epoch: exit 0, JSON Lines on stdout, text on stderr, and a complete run folder; eval and retrieve read it', () => {
     const out = join(world.root, 'run');
     const r = cli(['train', '--headless', '--preset', 'tiny', '--epochs', '1', '--batch', '3', '--dataset', world.dataset, '--out', out, '--backend', 'native']);
-    expect(r.stderr).toMatch(/epoch 1: train acc/);
+    expect(r.stderr).toMatch(/epoch 1 finished: train acc/);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     const types = new Set(lines.map((l) => l.type));

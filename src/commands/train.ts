@@ -1,15 +1,22 @@
 // mnf-tui train [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N] [--batch N]
-//   [--seed N] [--out DIR] [--resume DIR] [--backend B] [--headless] [--eval-every N]
+//   [--seed N] [--out DIR] [--resume DIR] [--overwrite] [--backend B] [--headless] [--eval-every N]
 //   [--l1-original] [--on-bad-sample skip|fail]
-import { existsSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, rmdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../backend/names.js';
 import { buildRunConfig } from '../config/load.js';
 import { METHOD_NAMES, type RunConfig } from '../config/types.js';
 import type { ConfigOverrides } from '../config/validate.js';
 import { runHeadless } from '../headless/run.js';
 import { isCheckpoint, readCheckpointMeta } from '../train/checkpoint.js';
+import type { EngineOptions } from '../train/events.js';
+import { continueConfig } from '../train/resume.js';
+import { claimForFreshRun, claimForResume, runFolderOf, RunFolderTakenError, type ClaimedRunFolder } from '../train/run-protection.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './args.js';
+import { prepareOutputDir } from './output-dir.js';
+
+/** bytes of the longest name a run writes inside its folder (checkpoint-best/<data file>.<hex>.tmp) */
+const LONGEST_RUN_ENTRY = 96;
 
 const FLAGS = {
   preset: { type: 'string' },
@@ -21,6 +28,7 @@ const FLAGS = {
   seed: { type: 'string' },
   out: { type: 'string' },
   resume: { type: 'string' },
+  overwrite: { type: 'boolean' },
   backend: { type: 'string' },
   headless: { type: 'boolean' },
   'eval-every': { type: 'string' },
@@ -75,10 +83,8 @@ async function trainCommand(argv: string[]): Promise<number> {
       throw new UsageError(`--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --backend)`);
     }
     resume = resolveCheckpointDir(values.resume, '--resume');
-    const meta = readCheckpointMeta(resume);
-    config = { ...meta.config, epochs: epochs ?? meta.config.epochs };
-    const runFolder = dirname(resume);
-    out = values.out ?? (basename(resume).startsWith('checkpoint-') && existsSync(join(runFolder, 'config.json')) ? runFolder : defaultOutDir(config));
+    config = continueConfig(readCheckpointMeta(resume).config, epochs);
+    out = values.out ?? runFolderOf(resume) ?? defaultOutDir(config);
   } else {
     const flags: ConfigOverrides = {};
     if (values.dataset !== undefined) flags.dataset = resolve(values.dataset);
@@ -97,19 +103,50 @@ async function trainCommand(argv: string[]): Promise<number> {
     config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: 'console' });
     out = values.out ?? defaultOutDir(config);
   }
-  const options = { out: resolve(out), resume, backend };
-  if (!values.headless) {
-    if (process.stdout.isTTY && process.stdin.isTTY) {
-      const { runConsole } = await import('../tui/run-console.js');
-      return runConsole(config, options);
-    }
-    // no terminal: never wait for keys that cannot come
-    if (!isCI()) {
-      process.stderr.write('mnf-tui: no terminal for the console; add --headless (or set CI) to train without it\n');
-      return 2;
-    }
-    process.stderr.write('mnf-tui: no terminal (CI is set): training headless, progress as text on stderr\n');
+  const interactive = !values.headless && process.stdout.isTTY && process.stdin.isTTY;
+  // no terminal: never wait for keys that cannot come
+  if (!values.headless && !interactive && !isCI()) {
+    process.stderr.write('mnf-tui: no terminal for the console; add --headless (or set CI) to train without it\n');
+    return 2;
   }
+  const existed = existsSync(resolve(out));
+  prepareOutputDir(out, '--out', { longestEntry: LONGEST_RUN_ENTRY });
+  const claim = claimRunFolder(out, resume, values.overwrite === true);
+  let code = 1;
+  try {
+    const options: EngineOptions = { out: claim.out, resume: claim.resume, backend };
+    code = await runEngine(config, options, { headless: values.headless === true, interactive });
+    return code;
+  } finally {
+    claim.lock.release();
+    // a run refused for its settings leaves no trace: nothing was written
+    if (code === 2 && !existed) removeIfEmpty(claim.out);
+  }
+}
+
+function claimRunFolder(out: string, resume: string | undefined, overwrite: boolean): ClaimedRunFolder {
+  try {
+    return resume ? claimForResume(resume, out, { overwrite }) : claimForFreshRun(out, { overwrite });
+  } catch (err) {
+    if (err instanceof RunFolderTakenError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function runEngine(config: RunConfig, options: EngineOptions, mode: { headless: boolean; interactive: boolean }): Promise<number> {
+  if (mode.interactive) {
+    const { runConsole } = await import('../tui/run-console.js');
+    return runConsole(config, options);
+  }
+  if (!mode.headless) process.stderr.write('mnf-tui: no terminal (CI is set): training headless, progress as text on stderr\n');
   // --headless: JSON Lines on stdout; CI without a terminal: text on stderr only
-  return runHeadless(config, { ...options, autoStart: true }, { json: values.headless === true });
+  return runHeadless(config, { ...options, autoStart: true }, { json: mode.headless });
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // already gone, or not ours to remove
+  }
 }

@@ -11,6 +11,7 @@ import { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointMeta }
 import { CheckpointPolicy, type CheckpointKind } from './checkpoint-policy.js';
 import { CommandInbox, type QueuedCommand } from './command-inbox.js';
 import { classCountMismatch, type TrainingData } from './data-source.js';
+import { count } from './describe-event.js';
 import { addStep, emptyTotals, summarise, summariseGate, type EpochTotals } from './epoch-accumulator.js';
 import {
   now,
@@ -187,7 +188,7 @@ export class Engine {
     const data = this.data;
     if (data.batchesPerEpoch < 1) {
       throw new RunSetupError(
-        `--batch ${this.config.batch}: dataset ${this.config.dataset ?? '(default)'} has ${data.training.length} usable training videos, ` +
+        `--batch ${this.config.batch}: dataset ${this.config.dataset ?? '(default)'} has ${count(data.training.length, 'usable training video')}, ` +
           `fewer than one batch; lower --batch (at least 2: BatchNorm needs 2 clips a batch)`,
       );
     }
@@ -268,7 +269,7 @@ export class Engine {
         // BatchNorm needs two clips: a batch that bad samples left with one is not trained on
         const trained = batch.labels.length >= 2;
         if (trained) this.trainStep(batch, t0, t1, consumed);
-        else this.warn(`batch ${consumed} of epoch ${this.position.epoch + 1} has ${batch.labels.length} usable clip; skipped`, 'engine');
+        else this.warn(`batch ${consumed} of epoch ${this.position.epoch + 1} has ${count(batch.labels.length, 'usable clip')}; skipped`, 'engine');
         this.position = afterBatch(this.position, consumed, trained);
         await this.boundary();
       }

@@ -34,5 +34,6 @@ export async function runConsole(config: RunConfig, options: EngineOptions): Pro
   // Ink leaves stdin flowing after unmount; nothing else should keep the process alive
   process.stdin.pause();
   process.stdin.unref?.();
-  return exit?.state === 'failed' ? 1 : 0;
+  if (exit?.state === 'failed') return exit.usage ? 2 : 1;
+  return 0;
 }
