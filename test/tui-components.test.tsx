@@ -2,6 +2,7 @@ import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
 import { resolveConfig } from '../src/config/presets.js';
 import type { EngineCommand, EngineEvent, RetrievalEvent, RunEvent, StepEvent } from '../src/train/events.js';
+import { describeEvent, gateSummary } from '../src/train/describe-event.js';
 import { App } from '../src/tui/App.js';
 import { initialModel, reduce, type ConsoleModel } from '../src/tui/model.js';
 
@@ -79,26 +80,54 @@ describe('console frames show the engine state they are given', () => {
     expect(frame).toContain('2/4'); // epoch 2 of 4
     expect(frame).toContain('3/5'); // batch 3 of 5
     expect(frame).toContain('· 8 steps'); // global step of the last step event
+    expect(frame).not.toContain('warning');
     expect(frame).toMatch(/CE student\s+1\.5000/);
     expect(frame).toMatch(/CSC\s+2\.5000/);
     expect(frame).toContain('12.3'); // clips/s
     expect(frame).toContain('2.1%'); // data wait
   });
 
-  it('accuracy and gate panel', () => {
+  it('one step, one warning: singular words', () => {
     const model = modelOf([
       run,
-      { type: 'eval', epoch: 0, step: 5, level: 'clip', mode: 'val', top1: 0.5, top5: 0.9, perClass: [], samples: 18, best: true, time: t },
-      { type: 'gate', epoch: 0, step: 5, mean: 0.62, belowHalf: 0.31, histogram: [0, 1, 2, 8, 3], perClass: [
+      { type: 'state', state: 'running', previous: 'idle', time: t },
+      step(0, 1, 2.2),
+      { type: 'warning', message: 'v_07.hdf5: frame 3 is not a JPEG', source: 'data', count: 1, time: t },
+    ]);
+    const frame = renderApp(model).lastFrame()!;
+    expect(frame).toContain('1/4'); // the first epoch is in progress
+    expect(frame).toMatch(/· 1 step$/m);
+    expect(frame).toContain('1 warning ·');
+  });
+
+  it('accuracy and gate panel, stamped with the epochs completed', () => {
+    const model = modelOf([
+      run,
+      { type: 'eval', epoch: 1, step: 5, level: 'clip', mode: 'val', top1: 0.5, top5: 0.9, perClass: [], samples: 18, best: true, time: t },
+      { type: 'gate', epoch: 1, step: 5, mean: 0.62, belowHalf: 0.31, histogram: [0, 1, 2, 8, 3], perClass: [
         { label: 0, name: 'walk', mean: 0.7 }, { label: 1, name: 'run', mean: 0.4 }, { label: 2, name: 'jump', mean: null },
       ], time: t },
     ]);
     const frame = renderApp(model).lastFrame()!;
     expect(frame).toMatch(/validation top-1 50\.0%/);
     expect(frame).toContain('top-5 90.0%');
-    expect(frame).toContain('mean 62.0%');
-    expect(frame).toContain('below 0.5 31.0%');
-    expect(frame).toMatch(/walk\s+70\.0%/);
+    expect(frame).toContain('clip-level at step 5 (1 epoch done)');
+    // the gate panel states what the headless gate line states, in the same words
+    expect(frame).toContain(gateSummary(model.gate!));
+    expect(frame).toContain('mean 0.620, 31.0% below 0.5');
+    expect(frame).toMatch(/walk\s+0\.700/);
+  });
+
+  it('the log shows each event in the headless reporter’s words', () => {
+    const events: EngineEvent[] = [
+      run,
+      { type: 'epoch', epoch: 1, step: 5, batches: 5, trainAccuracy: 0.4, losses: { ceStudent: 1.5 }, lr: { student: 3e-4, mnf: 6e-5 },
+        clipsPerSecond: 12, dataWaitShare: 0.01, seconds: 1.2, time: t },
+      { type: 'checkpoint', kind: 'last', path: '/tmp/run/checkpoint-last', epoch: 1, step: 5, top1: null, time: t },
+    ];
+    const model = modelOf(events);
+    expect(model.log.map((l) => l.text)).toEqual([describeEvent(events[1]!), describeEvent(events[2]!)]);
+    expect(model.log[0]!.text).toMatch(/^epoch 1 finished:/);
   });
 
   it('the retrieval pane lists a query’s matches with ✓/✗, its AP and the overall mAP', async () => {
@@ -107,6 +136,8 @@ describe('console frames show the engine state they are given', () => {
     await tick();
     expect(sent).toContainEqual({ type: 'retrieve' });
     let frame = lastFrame()!;
+    expect(frame).toContain('retrieval at step 10 (1 epoch done)');
+    expect(frame).toContain('2 queries against 12 training videos');
     expect(frame).toContain('seed mAP@500 45.7%');
     expect(frame).toContain('mAP (all relevant) 34.6%');
     expect(frame).toMatch(/1\. ✓ 0\.912 v_walk_07/);

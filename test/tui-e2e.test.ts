@@ -27,9 +27,9 @@ async function waitFor<T>(what: string, probe: () => T | undefined, seconds = 90
   }
 }
 
-/** The progress panel's global step count ("· N steps"). */
+/** The progress panel's global step count ("· 1 step", "· N steps"). */
 const stepOf = (text: string): number | undefined => {
-  const m = /· (\d+) steps/.exec(text);
+  const m = /· (\d+) steps?\b/.exec(text);
   return m ? Number(m[1]) : undefined;
 };
 
@@ -71,7 +71,7 @@ describe.skipIf(skipReason !== '')('console end to end (tmux)', () => {
     tmux('send-keys', '-t', session, 'r');
     const pane = await waitFor('retrieval results', () => {
       const s = screen();
-      return /retrieval \(after \d+ epochs\)/.test(s) && /1\. [✓✗] /.test(s) ? s : undefined;
+      return /retrieval at step \d+ \(\d+ epochs? done\):/.test(s) && /1\. [✓✗] /.test(s) ? s : undefined;
     });
     expect(pane).toMatch(/mAP/);
     expect(pane).toMatch(/query 1\/\d+/);

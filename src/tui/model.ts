@@ -1,5 +1,6 @@
 // What the console shows, accumulated from engine events only (no number is computed here that
 // the engine did not send: histories are the events' own values, kept for the charts).
+import { describeEvent } from '../train/describe-event.js';
 import type {
   CheckpointEvent,
   EngineEvent,
@@ -12,14 +13,6 @@ import type {
   StepEvent,
 } from '../train/events.js';
 
-export const LOSS_TERMS = ['ceStudent', 'csc', 'ceMnf', 'triplet', 'gateL1'] as const;
-export const LOSS_LABELS: Record<string, string> = {
-  ceStudent: 'CE student',
-  csc: 'CSC',
-  ceMnf: 'CE MNF',
-  triplet: 'triplet',
-  gateL1: 'gate L1',
-};
 /** points kept per chart */
 export const HISTORY = 240;
 
@@ -78,9 +71,10 @@ function pushCapped<T>(list: T[], value: T): T[] {
   return next;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-
-function addLog(model: ConsoleModel, kind: LogLine['kind'], text: string): LogLine[] {
+/** The event's log line, in the words the headless reporter prints for it. */
+function addLog(model: ConsoleModel, kind: LogLine['kind'], event: EngineEvent): LogLine[] {
+  const text = describeEvent(event);
+  if (text === null) return model.log;
   const id = model.log.length === 0 ? 0 : model.log[model.log.length - 1]!.id + 1;
   return [...model.log, { id, kind, text }];
 }
@@ -100,35 +94,20 @@ export function reduce(model: ConsoleModel, event: EngineEvent): ConsoleModel {
       return { ...model, lastStep: event, lossHistory, trainAccuracyHistory: pushCapped(model.trainAccuracyHistory, event.accuracy) };
     }
     case 'epoch':
-      return {
-        ...model,
-        epochs: [...model.epochs, event],
-        log: addLog(model, 'epoch', `epoch ${event.epoch + 1}: train acc ${pct(event.trainAccuracy)}, ` +
-          `CE ${event.losses.ceStudent?.toFixed(3) ?? '-'}, ${event.clipsPerSecond.toFixed(1)} clips/s, ${event.seconds.toFixed(1)} s`),
-      };
+      return { ...model, epochs: [...model.epochs, event], log: addLog(model, 'epoch', event) };
     case 'eval':
-      return {
-        ...model,
-        evals: [...model.evals, event],
-        log: addLog(model, 'eval', `${event.level} ${event.mode} top-1 ${pct(event.top1)} top-5 ${pct(event.top5)}` +
-          ` (${event.samples} ${event.level}s)${event.best ? ' — new best' : ''}`),
-      };
+      return { ...model, evals: [...model.evals, event], log: addLog(model, 'eval', event) };
     case 'gate':
       return { ...model, gate: event, gateMeanHistory: pushCapped(model.gateMeanHistory, event.mean) };
     case 'retrieval':
-      return {
-        ...model,
-        retrieval: event,
-        log: addLog(model, 'eval', `retrieval: ${event.seedMapAtK.label} ${pct(event.seedMapAtK.value)}, ` +
-          `${event.map.label} ${pct(event.map.value)}, hit@5 ${pct(event.hitAt[5])}`),
-      };
+      return { ...model, retrieval: event, log: addLog(model, 'eval', event) };
     case 'checkpoint':
-      return { ...model, lastCheckpoint: event, log: addLog(model, 'checkpoint', `checkpoint (${event.kind}) → ${event.path}`) };
+      return { ...model, lastCheckpoint: event, log: addLog(model, 'checkpoint', event) };
     case 'warning':
-      return { ...model, warnings: model.warnings + 1, log: addLog(model, 'warning', `${event.source}: ${event.message}${event.count > 1 ? ` (×${event.count})` : ''}`) };
+      return { ...model, warnings: model.warnings + 1, log: addLog(model, 'warning', event) };
     case 'done':
-      return { ...model, finished: true, log: addLog(model, 'info', `done (${event.reason}) after ${event.epoch} epochs, ${event.step} steps`) };
+      return { ...model, finished: true, log: addLog(model, 'info', event) };
     case 'error':
-      return { ...model, error: event.message, finished: true, log: addLog(model, 'error', event.message) };
+      return { ...model, error: event.message, finished: true, log: addLog(model, 'error', event) };
   }
 }

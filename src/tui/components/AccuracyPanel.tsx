@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { progressStamp } from '../../train/describe-event.js';
 import type { EpochEvent, EvalEvent, StepEvent } from '../../train/events.js';
 import { percent, sparkline } from '../format.js';
 
@@ -12,8 +13,8 @@ export function AccuracyPanel({ evals, epochs, lastStep, width }: { evals: EvalE
       <Text bold>accuracy</Text>
       <Text>
         {last?.mode === 'test' ? 'test' : 'validation'} top-1 <Text bold>{percent(last?.top1)}</Text> top-5 {percent(last?.top5)}
-        {last ? <Text dimColor> ({last.level}, after {last.epoch} epochs)</Text> : null}
       </Text>
+      {last ? <Text dimColor>  {last.level}-level {progressStamp(last)}</Text> : null}
       <Text>best top-1      {percent(best?.top1)}</Text>
       <Text>
         train (epoch)   {percent(lastEpoch?.trainAccuracy)} · batch {percent(lastStep?.accuracy)}

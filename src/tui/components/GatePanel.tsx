@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
+import { gateSummary, gateValue } from '../../train/describe-event.js';
 import type { GateEvent } from '../../train/events.js';
-import { histogram, percent, sparkline } from '../format.js';
+import { histogram, sparkline } from '../format.js';
 
 /** The MNF filter at work: how gate values spread over [0, 1] and how their mean moves. */
 export function GatePanel({ gate, meanHistory, width }: { gate: GateEvent | null; meanHistory: number[]; width: number }) {
@@ -20,15 +21,13 @@ export function GatePanel({ gate, meanHistory, width }: { gate: GateEvent | null
       <Text>
         0 <Text color="magenta">{histogram(gate.histogram)}</Text> 1
       </Text>
-      <Text>
-        mean {percent(gate.mean)} · below 0.5 {percent(gate.belowHalf)}
-      </Text>
+      <Text>{gateSummary(gate)}</Text>
       <Text>
         mean over time <Text color="magenta">{sparkline(meanHistory, Math.max(8, width - 20))}</Text>
       </Text>
       {shown.map((c) => (
         <Text key={c.label} dimColor>
-          {c.name.slice(0, 16).padEnd(16)} {percent(c.mean)}
+          {c.name.slice(0, 16).padEnd(16)} {gateValue(c.mean!)}
         </Text>
       ))}
     </Box>

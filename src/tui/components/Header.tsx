@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { count } from '../../train/describe-event.js';
 import type { EngineState, RunEvent } from '../../train/events.js';
 
 const STATE_COLOURS: Record<EngineState, string> = {
@@ -19,7 +20,7 @@ export function Header({ run, state, warnings }: { run: RunEvent | null; state: 
         {run?.device ?? '…'}
       </Text>
       <Text>
-        {warnings > 0 ? <Text color="yellow">{warnings} {warnings === 1 ? 'warning' : 'warnings'} · </Text> : null}
+        {warnings > 0 ? <Text color="yellow">{count(warnings, 'warning')} · </Text> : null}
         <Text color={STATE_COLOURS[state]} bold>
           {state.toUpperCase()}
         </Text>

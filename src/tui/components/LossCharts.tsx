@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { LOSS_LABELS } from '../model.js';
+import { lossLabel } from '../../train/describe-event.js';
 import { fixed, sparkline } from '../format.js';
 
 /** One line per loss term the method reports: name, latest value, sparkline of the step values. */
@@ -14,7 +14,7 @@ export function LossCharts({ history, width }: { history: Record<string, number[
         const values = history[term]!;
         return (
           <Text key={term}>
-            {(LOSS_LABELS[term] ?? term).padEnd(11)} {fixed(values[values.length - 1], 4).padStart(8)}{' '}
+            {lossLabel(term).padEnd(11)} {fixed(values[values.length - 1], 4).padStart(8)}{' '}
             <Text color="cyan">{sparkline(values, chartWidth)}</Text>
           </Text>
         );

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { retrievalParts } from '../../train/describe-event.js';
 import type { RetrievalEvent } from '../../train/events.js';
 import { fixed, percent } from '../format.js';
 
@@ -11,6 +12,7 @@ export function RetrievalPane({ retrieval, selected, height }: { retrieval: Retr
       </Box>
     );
   }
+  const { heading, figures } = retrievalParts(retrieval);
   const queries = retrieval.results;
   const index = Math.max(0, Math.min(selected, queries.length - 1));
   const query = queries[index];
@@ -19,11 +21,15 @@ export function RetrievalPane({ retrieval, selected, height }: { retrieval: Retr
   const visible = queries.slice(start, start + listHeight);
   return (
     <Box borderStyle="single" paddingX={1} flexDirection="column">
-      <Text>
-        <Text bold>retrieval</Text> (after {retrieval.epoch} epochs) · {retrieval.seedMapAtK.label} <Text bold>{percent(retrieval.seedMapAtK.value)}</Text> ·{' '}
-        {retrieval.map.label} <Text bold>{percent(retrieval.map.value)}</Text> · hit@1/5/10 {percent(retrieval.hitAt[1])}/{percent(retrieval.hitAt[5])}/
-        {percent(retrieval.hitAt[10])} · {retrieval.queries} queries, {retrieval.gallery} videos
-      </Text>
+      <Box flexDirection="row" flexWrap="wrap" columnGap={1}>
+        <Text bold>{heading}:</Text>
+        {figures.map((figure, i) => (
+          <Text key={i}>
+            {figure}
+            {i < figures.length - 1 ? ';' : ''}
+          </Text>
+        ))}
+      </Box>
       <Box flexDirection="row">
         <Box flexDirection="column" width={34} marginRight={2}>
           <Text dimColor>query {index + 1}/{queries.length} (↑/↓)</Text>
