@@ -145,11 +145,6 @@ export function meanFeaturesByVideo(features: Float32Array, dim: number, labels:
   return { features: out, labels: Int32Array.from(videoLabels), videoIndex: Int32Array.from(order) };
 }
 
-export interface NamedVideos {
-  ids: readonly string[];
-  classNames: readonly string[];
-}
-
 export interface RetrievalReport extends RetrievalMetrics {
   results: RetrievalQuery[];
 }

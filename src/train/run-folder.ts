@@ -1,10 +1,13 @@
 // A run folder: config.json, events.jsonl (every engine event, one JSON object per line),
 // checkpoint-last/, checkpoint-best/ and results.json. JSON documents are replaced atomically.
-import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import type { RunConfig } from '../config/types.js';
 import type { EngineEvent, RunResults } from './events.js';
+
+/** The entries a run writes into its folder. */
+export const RUN_ENTRIES = ['config.json', 'events.jsonl', 'results.json', 'checkpoint-last', 'checkpoint-best'] as const;
 
 export class RunFolder {
   readonly path: string;
@@ -37,9 +40,5 @@ export class RunFolder {
 
   writeResults(results: RunResults & { reason: 'completed' | 'stopped'; config: RunConfig }): void {
     writeFileAtomic(this.resultsPath, JSON.stringify(results, null, 2) + '\n');
-  }
-
-  hasResults(): boolean {
-    return existsSync(this.resultsPath);
   }
 }

@@ -3,10 +3,9 @@
 // copies it into a new one, never mixing two runs. Every case holds the folder's lock (run-lock.ts).
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { RUN_ENTRIES } from './run-folder.js';
 import { describeHolder, lockHolder, RunFolderBusyError, RunLock } from './run-lock.js';
 
-/** The entries a run writes into its folder. */
-export const RUN_ENTRIES = ['config.json', 'events.jsonl', 'results.json', 'checkpoint-last', 'checkpoint-best'] as const;
 
 export class RunFolderTakenError extends Error {
   override name = 'RunFolderTakenError';
