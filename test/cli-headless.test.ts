@@ -75,18 +75,18 @@ describe('mnf-tui train --headless', () => {
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ type: 'error', message: expect.stringMatching(/--epoch/), time: expect.any(Number) }]);
   });
 
-  it('a bad config file exits non-zero with one line naming the file and the key', () => {
+  it('a bad config file is a usage error (exit 2) with one line naming the file and the key', () => {
     const file = join(world.root, 'bad.json');
     writeFileSync(file, JSON.stringify({ epochs: 1, learningRate: 0.1 }));
     const r = cli(['train', '--headless', '--config', file]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^mnf-tui: .*bad\.json: unknown key 'learningRate' \(known keys: /);
     writeFileSync(file, JSON.stringify({ batch: 'eight' }));
     const wrongType = cli(['train', '--headless', '--config', file]);
-    expect(wrongType.code).not.toBe(0);
-    expect(wrongType.stderr.trim()).toBe(`mnf-tui: ${file}: 'batch' must be an integer >= 1, got "eight"`);
+    expect(wrongType.code).toBe(2);
+    expect(wrongType.stderr.trim()).toBe(`mnf-tui: ${file}: 'batch' must be an integer >= 2, got "eight"`);
   });
 
   it('--resume refuses flags that would change the run', () => {
