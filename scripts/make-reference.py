@@ -3,6 +3,9 @@
 
 Each module in scripts/reference/ that defines write_fixtures(out_dir) contributes its files.
 Run: /usr/bin/python3 scripts/make-reference.py
+The fixtures come from Debian bookworm's python3-torch 1.13: keep that version, since F.cosine_similarity's
+formula (and its gradient near a zero vector) changed between torch versions. Writing them twice gives
+the same bytes.
 """
 import importlib
 import os

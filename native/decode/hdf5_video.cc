@@ -1,12 +1,16 @@
 #include "decode/hdf5_video.h"
 
+#include <fcntl.h>
 #include <hdf5.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <list>
 #include <memory>
-#include <unordered_map>
 #include <mutex>
+#include <system_error>
+#include <unordered_map>
 
 #include "decode/data_error.h"
 
@@ -37,13 +41,40 @@ class Id {
   herr_t (*close_)(hid_t);
 };
 
-// Silences libhdf5's error stack printing once (errors become DataError messages instead).
-void QuietOnce() {
-  static bool done = [] {
-    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    return true;
-  }();
-  (void)done;
+// Silences libhdf5's error stack printing on the calling thread (errors become DataError messages
+// instead). The thread-safe libhdf5 keeps one error stack, and so one printing switch, per thread:
+// every thread that calls libhdf5 (the decode pool's, libuv's) must turn it off for itself.
+void QuietThisThread() {
+  thread_local bool quiet = false;
+  if (quiet) return;
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  quiet = true;
+}
+
+std::string OsReason(int error) { return std::error_code(error, std::generic_category()).message(); }
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Opens and reads the first bytes as libhdf5 would, so that a file the OS refuses is reported with
+// the OS's reason ("Permission denied", "Input/output error") rather than libhdf5's generic failure.
+void CheckReadable(const std::string& path) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) throw DataError(path, "cannot be read (" + OsReason(errno) + ")");
+  char signature[8];
+  if (pread(fd.get(), signature, sizeof signature, 0) < 0) throw DataError(path, "cannot be read (" + OsReason(errno) + ")");
 }
 
 struct OpenVideo {
@@ -63,15 +94,26 @@ struct FileStamp {
   }
 };
 
+const char* FileKind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a folder";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "an unusual file";
+}
+
 FileStamp Stat(const std::string& path) {
   struct stat info {};
-  if (stat(path.c_str(), &info) != 0) throw DataError(path, "file not found");
-  if (!S_ISREG(info.st_mode)) throw DataError(path, "not a regular file");
+  if (stat(path.c_str(), &info) != 0) {
+    const int error = errno;
+    throw DataError(path, error == ENOENT ? "file not found" : "cannot be read (" + OsReason(error) + ")");
+  }
+  if (!S_ISREG(info.st_mode)) throw DataError(path, std::string("not a regular file (") + FileKind(info.st_mode) + ")");
   return {info.st_dev, info.st_ino, info.st_size, int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec};
 }
 
 std::unique_ptr<OpenVideo> Open(const std::string& path) {
-  QuietOnce();
+  CheckReadable(path);
   htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 < 0) throw DataError(path, "cannot be read");
   if (is_hdf5 == 0) throw DataError(path, "not an HDF5 file");
@@ -151,11 +193,13 @@ OpenVideos& Cache() {
 
 int64_t CountFrames(const std::string& path) {
   std::lock_guard<std::mutex> lock(HdfMutex());
+  QuietThisThread();
   return Cache().Get(path).frames;
 }
 
 std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices) {
   std::lock_guard<std::mutex> lock(HdfMutex());
+  QuietThisThread();
   OpenVideo* video = &Cache().Get(path);
   if (video->frames == 0) throw DataError(path, "empty video (0 frames)");
   for (int64_t i : indices) {
@@ -185,7 +229,7 @@ std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t
 
 void WriteFrames(const std::string& path, const std::vector<Bytes>& frames) {
   std::lock_guard<std::mutex> lock(HdfMutex());
-  QuietOnce();
+  QuietThisThread();
   Cache().Drop(path);  // libhdf5 refuses to truncate a file it has open
   Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) throw DataError(path, "cannot create HDF5 file");

@@ -140,8 +140,13 @@ class MnfHead(nn.Module):
         self.mnf = MNF(d, num_classes)
 
 
+COSINE_EPS = 1e-8
+
+
 def triplet_loss(v, a, a_tilde, margin):
-    return F.relu(F.cosine_similarity(v, a, dim=1) - F.cosine_similarity(v, a_tilde, dim=1) + margin).mean()
+    """cos = x/max(||x||, 1e-8) . y/max(||y||, 1e-8) in torch 1.13, finite (with its gradient) at a zero row"""
+    cos = lambda x, y: F.cosine_similarity(x, y, dim=1, eps=COSINE_EPS)
+    return F.relu(cos(v, a) - cos(v, a_tilde) + margin).mean()
 
 
 def gate_l1(mnf, weight, original=False):

@@ -52,7 +52,7 @@ export async function doctor(argv: string[]): Promise<number> {
     `addon: ${report.addon.loaded ? report.addon.path : report.addon.problem}`,
     ...report.backends.map((b) => `backend ${b.name}: ${b.available ? 'available' : 'unavailable'} (${b.detail})`),
     `CUDA: ${report.cuda.built ? 'built' : 'not built'}; ` +
-      (report.cuda.devices.length ? report.cuda.devices.map((d) => `${d.name} ${d.memoryGiB} GiB`).join(', ') : `no device (${report.cuda.reason})`),
+      (report.cuda.devices.length ? report.cuda.devices.map((d) => `${d.name} ${d.memoryGiB} GiB`).join(', ') : `no device: ${report.cuda.reason}`),
     `threads: ${report.threads} of ${report.cores ?? '?'} cores`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -1,6 +1,7 @@
 // Reader of the seed layout: annotation.json + video_set_4fps/<id>.hdf5 + audio_features/<id>.npy
 // (flat or in class folders, class names matched case-insensitively, macOS `._*` files ignored).
 // Every fault is one line naming the file; per-sample faults are skipped (and listed) or fatal.
+// A teacher feature with a NaN or Inf is a per-sample fault; an all-zero one is legal (a silent video).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { probeVideos } from '../native/decode.js';
@@ -91,6 +92,21 @@ export function faultOf(file: string, message: string): string {
   return message.startsWith(file + ': ') ? message.slice(file.length + 2) : message;
 }
 
+/** How many values are NaN or ±Inf, which kinds, and the first index; undefined when all are finite. */
+function nonFinite(values: Float32Array): { count: number; names: string; first: number } | undefined {
+  let count = 0;
+  let first = -1;
+  const kinds = new Set<string>();
+  values.forEach((x, i) => {
+    if (Number.isFinite(x)) return;
+    count++;
+    if (first < 0) first = i;
+    kinds.add(Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf');
+  });
+  const names = ['NaN', '+Inf', '-Inf'].filter((k) => kinds.has(k)).join(', ');
+  return count > 0 ? { count, names, first } : undefined;
+}
+
 function mostCommon(values: number[]): number | undefined {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -174,6 +190,12 @@ export async function openDataset(dir: string, options: OpenDatasetOptions = {})
     try {
       const npy = readNpy(feature.path);
       if (npy.shape.length !== 1) throw new NpyError(`${feature.path}: shape (${npy.shape.join(', ')}), expected (D,) for a teacher feature`);
+      const bad = nonFinite(npy.data);
+      if (bad) {
+        throw new NpyError(
+          `${feature.path}: ${bad.count} of ${npy.data.length} values are not finite (${bad.names}; first at index ${bad.first}), expected a finite teacher feature`,
+        );
+      }
       data = npy.data;
     } catch (err) {
       report('error', feature.path, faultOf(feature.path, (err as Error).message), entry.id);
