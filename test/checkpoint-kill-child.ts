@@ -9,15 +9,15 @@ const meta = (step: number): CheckpointMeta => ({
   epoch: step,
   step,
   schedule: { lrStudent: 3e-4, lrMnf: 6e-5, milestones: [], gamma: 0.1 },
-  loader: { epoch: step, index: 0 },
+  batch: 0,
   best: null,
   top1: null,
 });
 
-writeCheckpoint(dir, meta(1), { w: { shape: [4, 8], data: new Float32Array(32).fill(1) } });
+writeCheckpoint(dir, meta(1), { 'student/stem.bn.weight': { shape: [8], data: new Float32Array(8).fill(3) }, w: { shape: [4, 8], data: new Float32Array(32).fill(1) } });
 process.stdout.write('saved v1\n');
 const big = new Float32Array(4 << 20).fill(2);
-writeCheckpoint(dir, meta(2), { w: { shape: [4 << 20], data: big } }, {
+writeCheckpoint(dir, meta(2), { 'student/stem.bn.weight': { shape: [4 << 20], data: big }, w: { shape: [4 << 20], data: big } }, {
   chunkBytes: 1 << 20,
   afterChunk: () => {
     process.stdout.write('writing\n');

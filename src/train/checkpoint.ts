@@ -206,7 +206,7 @@ function readVerified(dir: string, entry: DataFile): Uint8Array {
   }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== entry.sha256) {
-    throw new CheckpointError(`checkpoint ${path}: sha256 mismatch (file changed after it was written); expected ${entry.sha256}, got ${sha256}`);
+    throw new CheckpointError(`checkpoint ${path}: sha256 mismatch (file changed after it was written); use another checkpoint`);
   }
   return bytes;
 }
@@ -257,6 +257,13 @@ export function readCheckpoint(dir: string): Checkpoint {
   const { manifest, meta } = readManifest(dir);
   const state = manifest.version === 2 ? readVersion2(dir, manifest.files) : readVersion1(dir, manifest);
   return { meta, state, path: dir };
+}
+
+/** Checks that every file the manifest names is there and (version 2) has its recorded size and sha256. */
+export function verifyCheckpoint(dir: string): void {
+  const { manifest } = readManifest(dir);
+  if (manifest.version === 2) for (const role of ROLES) readVerified(dir, manifest.files[role]);
+  else readVersion1(dir, manifest);
 }
 
 export function isCheckpoint(dir: string): boolean {
