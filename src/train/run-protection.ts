@@ -3,6 +3,7 @@
 // copies it into a new one, never mixing two runs. Every case holds the folder's lock (run-lock.ts).
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { verifyCheckpoint } from './checkpoint.js';
 import { RUN_ENTRIES } from './run-folder.js';
 import { describeHolder, lockHolder, RunFolderBusyError, RunLock } from './run-lock.js';
 
@@ -67,6 +68,8 @@ export function claimForResume(checkpoint: string, out: string, options: { overw
     if (holder && source !== dir) throw new RunFolderBusyError(`--resume ${checkpoint}: the run is still training (${describeHolder(holder)}); stop it first`);
   }
   if (source === dir) return { out: dir, resume: checkpoint, lock: RunLock.acquire(dir, `--resume ${checkpoint}`) };
+  // a damaged checkpoint is named where the user pointed, not under the copy's path
+  verifyCheckpoint(checkpoint);
   const lock = claimFresh(dir, options.overwrite, '--out');
   try {
     if (source) {
