@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 // mnf-tui command line: dispatches to src/commands/*; see DESIGN.md for the contract.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { keepGcMarkingOnMainThread } from './backend/native/gc-marking.js';
-import { UsageError } from './commands/args.js';
+import { HelpRequest, UsageError, wantsHelp } from './commands/args.js';
+import { ConfigError } from './config/errors.js';
 
 // Before anything allocates much: V8 flags may only change before the first major GC.
 keepGcMarkingOnMainThread();
@@ -23,33 +27,48 @@ const commands: Record<string, Command> = {
   retrieve: async (argv) => (await import('./commands/retrieve.js')).retrieveCommand(argv),
 };
 
-const USAGE = `usage:
-  mnf-tui                                   live console on the default dataset (train's flags apply)
-  mnf-tui train   [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N]
-                  [--batch N] [--seed N] [--out DIR] [--resume DIR] [--backend B] [--headless]
-                  [--eval-every N] [--l1-original] [--on-bad-sample skip|fail]
-  mnf-tui eval     --checkpoint DIR [--dataset DIR] [--backend B] [--json]
-  mnf-tui retrieve --checkpoint DIR [--dataset DIR] [--k 500] [--backend B] [--json]
-  mnf-tui data make-synthetic --out DIR [--classes N] [--videos-per-class N] [--frames N] [--size N]
-                  [--noise R] [--partial R] [--seed N] [--teacher-features DIR|ARCHIVE] [--val-fraction F]
-  mnf-tui data ingest  --videos DIR --out DIR [--fps 4] [--short-side 240] [--labels folder|ucf-name]
-                  [--val-groups 1-7 | --val-fraction F] [--on-bad-sample skip|fail]
-  mnf-tui data inspect --dataset DIR [--json]
-  mnf-tui bench kernels|csc|decode|step [--json]
-  mnf-tui doctor [--json]
-presets: ucf51, activitynet, bench-s, tiny, console; methods: ce, feat-kd, contrastive, csc, mnf-csc;
-backends: auto, native, cpu, tensorflow`;
+/** package.json's version, from src/ (tsx, vitest) or dist/src/ (the installed bin). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mnf-tui' && pkg.version) return pkg.version;
+    }
+    if (dirname(dir) === dir) throw new Error('cannot find mnf-tui\'s package.json above ' + fileURLToPath(import.meta.url));
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'help' || argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(USAGE + '\n');
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  if (argv.length === 0 || argv[0]!.startsWith('--')) argv = ['console', ...argv];
+  if (argv[0] === 'help') argv = [...argv.slice(1), '--help'];
+  const end = argv.findIndex((a) => a.startsWith('-'));
+  const words = (end < 0 ? argv : argv.slice(0, end)).join(' ');
+  if (wantsHelp(argv)) {
+    // the help pages need neither a command's module nor its imports (tfjs)
+    const { HELP_PAGES, formatHelp, globalUsage } = await import('./commands/help.js');
+    const page = words === '' ? undefined : HELP_PAGES[words];
+    if (words === '' || page) {
+      process.stdout.write((page ? formatHelp(words, page) : globalUsage()) + '\n');
+      return 0;
+    }
+  }
+  if (argv.length === 0 || argv[0]!.startsWith('-')) argv = ['console', ...argv];
   const [name, ...rest] = argv;
   const command = commands[name!];
   if (!command) throw new UsageError(`unknown command '${name}' (try mnf-tui --help)`);
-  return command(rest);
+  try {
+    return await command(rest);
+  } catch (err) {
+    if (!(err instanceof HelpRequest)) throw err;
+    // a command without a help page here (a benchmark): its parser's flags
+    const { formatHelp } = await import('./commands/help.js');
+    process.stdout.write(formatHelp(words, { summary: '', flags: err.flags }) + '\n');
+    return 0;
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -59,6 +78,7 @@ main(process.argv.slice(2)).then(
   (err: Error) => {
     process.stderr.write(`mnf-tui: ${err.message.split('\n')[0]}\n`);
     if (process.env.MNF_DEBUG) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = err instanceof UsageError ? 2 : 1;
+    // a bad flag, config file or preset is a usage error
+    process.exitCode = err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   },
 );

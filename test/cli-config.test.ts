@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildRunConfig } from '../src/config/load.js';
 import { ConfigError, validateOverrides, validateRunConfig } from '../src/config/validate.js';
+import { cli } from './cli-process.js';
 
 describe('config validation', () => {
   it('accepts a partial configuration of known keys', () => {
@@ -14,12 +19,15 @@ describe('config validation', () => {
   });
 
   it('names the key, the expected type and the value for a wrong type', () => {
-    expect(() => validateOverrides({ batch: '32' }, 'a.json')).toThrow(/^a\.json: 'batch' must be an integer >= 1, got "32"$/);
-    expect(() => validateOverrides({ batch: 2.5 }, 'a.json')).toThrow(/'batch' must be an integer >= 1, got 2.5/);
+    expect(() => validateOverrides({ batch: '32' }, 'a.json')).toThrow(/^a\.json: 'batch' must be an integer >= 2, got "32"$/);
+    expect(() => validateOverrides({ batch: 2.5 }, 'a.json')).toThrow(/'batch' must be an integer >= 2, got 2.5/);
     expect(() => validateOverrides({ method: 'mnf' }, 'a.json')).toThrow(/'method' must be one of "ce", "feat-kd", "contrastive", "csc", "mnf-csc", got "mnf"/);
     expect(() => validateOverrides({ l1Original: 1 }, 'a.json')).toThrow(/'l1Original' must be true or false/);
     expect(() => validateOverrides({ model: { layers: [1, 1, 1] } }, 'a.json')).toThrow(/'model\.layers' must be a list of 4 integers >= 1/);
-    expect(() => validateOverrides({ model: 3 }, 'a.json')).toThrow(/model must be a JSON object, got 3/);
+    expect(() => validateOverrides({ model: 3 }, 'a.json')).toThrow(/^a\.json: 'model' must be a JSON object, got 3$/);
+    expect(() => validateOverrides({ milestones: [10, -1] }, 'a.json')).toThrow(/^a\.json: 'milestones' must be a list of integers >= 0, got \[10,-1\]$/);
+    expect(() => validateOverrides({ theta: Number.NaN }, 'a.json')).toThrow(/'theta' must be a number >= 0/);
+    expect(() => validateOverrides({ model: { width: 0 } }, 'a.json')).toThrow(/'model\.width' must be a number > 0, got 0/);
     expect(() => validateOverrides([1], 'a.json')).toThrow(/the configuration must be a JSON object/);
   });
 
@@ -35,14 +43,21 @@ describe('config validation', () => {
   it('a complete configuration must name every key', () => {
     expect(() => validateRunConfig({ method: 'ce' }, 'config.json')).toThrow(/config\.json: missing key 'preset'/);
   });
+
+  it('batch must be at least 2 (BatchNorm): in a file, the file and key; as a flag, the flag', () => {
+    expect(() => validateOverrides({ batch: 1 }, 'run.json')).toThrow(/^run\.json: 'batch' must be an integer >= 2, got 1$/);
+    expect(() => buildRunConfig({ flags: { batch: 1 }, defaultPreset: 'tiny' })).toThrow(/^--batch: expected an integer >= 2, got 1$/);
+    expect(() => buildRunConfig({ flags: { evalEvery: -1 }, defaultPreset: 'tiny' })).toThrow(/^--eval-every: expected an integer >= 0, got -1$/);
+    expect(buildRunConfig({ flags: { batch: 2 }, defaultPreset: 'tiny' }).batch).toBe(2);
+  });
+
+  it("a config file's preset is checked against the presets, naming the file", () => {
+    expect(() => validateOverrides({ preset: 'huge' }, 'run.json')).toThrow(/^run\.json: 'preset' must be one of "ucf51", .*"console", got "huge"$/);
+  });
 });
 
 describe('config files and flags → RunConfig', () => {
-  it('layers preset, file and flags; a dataset path in a file is relative to the file', async () => {
-    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { buildRunConfig } = await import('../src/config/load.js');
+  it('layers preset, file and flags; a dataset path in a file is relative to the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mnf-config-'));
     try {
       const file = join(dir, 'run.json');
@@ -58,4 +73,39 @@ describe('config files and flags → RunConfig', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('configuration faults on the command line are usage errors (exit 2), before anything is written', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mnf-config-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'run');
+  const oneLine = (r: { stderr: string }) => r.stderr.trim().split('\n');
+
+  it.each([
+    ['--preset huge', ['--preset', 'huge'], /^mnf-tui: --preset: expected one of .*, got 'huge'$/],
+    ['a missing --config', ['--config', join(dir, 'none.json')], /^mnf-tui: --config .*none\.json: file not found$/],
+    ['--batch 1', ['--batch', '1'], /^mnf-tui: --batch: expected an integer >= 2, got 1$/],
+  ])('%s', (_name, args, message) => {
+    // --headless: on the code before, --batch 1 trained (0 steps) and wrote a run folder
+    const r = cli(['train', '--headless', ...args, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toHaveLength(1);
+    expect(oneLine(r)[0]).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  it.each([
+    ['not JSON', '{"epochs": 3,', /: not valid JSON/],
+    ['an unknown key', '{"lr": 0.1}', /: unknown key 'lr'/],
+    ['batch 1', '{"batch": 1}', /: 'batch' must be an integer >= 2, got 1$/],
+    ['an unknown preset', '{"preset": "huge"}', /: 'preset' must be one of .*got "huge"$/],
+  ])('a config file with %s', (_name, text, message) => {
+    const file = join(dir, 'run.json');
+    writeFileSync(file, text);
+    const r = cli(['train', '--headless', '--config', file, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(oneLine(r)).toHaveLength(1);
+    expect(oneLine(r)[0]).toMatch(new RegExp(`^mnf-tui: ${file.replace(/[.]/g, '\\.')}${message.source}`));
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
 });

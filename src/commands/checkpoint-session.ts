@@ -1,18 +1,10 @@
-// The part eval and retrieve share: --checkpoint/--dataset/--backend/--json, and an evaluation
-// session over the checkpoint's models and dataset.
+// The part eval and retrieve share (their flags are in help.ts): an evaluation session over the checkpoint's models and dataset.
 import { resolve } from 'node:path';
 import { BACKEND_NAMES } from '../backend/names.js';
 import { openEvalSession } from '../eval/session.js';
 import { defaultSetup } from '../train/engine-setup.js';
 import { choiceFlag, UsageError } from './args.js';
 import { resolveCheckpointDir } from './train.js';
-
-export const CHECKPOINT_FLAGS = {
-  checkpoint: { type: 'string' },
-  dataset: { type: 'string' },
-  backend: { type: 'string' },
-  json: { type: 'boolean' },
-} as const;
 
 export const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 

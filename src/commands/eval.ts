@@ -2,10 +2,11 @@
 // video-level test (softmax averaged over non-overlapping windows) of a checkpoint.
 import { testVideos, validateClips } from '../eval/procedures.js';
 import { parseFlags } from './args.js';
-import { CHECKPOINT_FLAGS, openCheckpointSession, pct } from './checkpoint-session.js';
+import { openCheckpointSession, pct } from './checkpoint-session.js';
+import { EVAL_FLAGS } from './help.js';
 
 export async function evaluate(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, CHECKPOINT_FLAGS);
+  const { values } = parseFlags(argv, EVAL_FLAGS);
   const { dir, session } = await openCheckpointSession('eval', values);
   try {
     const validation = await validateClips(session);

@@ -1,12 +1,13 @@
 // mnf-tui retrieve --checkpoint DIR [--dataset DIR] [--k N] [--backend B] [--json]: validation
-// videos query the training videos; the seed's mAP@K, the standard mAP, hit@1/5/10, and each
-// query's top 10.
+// videos query the training videos; the seed's mAP@K (K: --k, else the checkpoint's retrievalK),
+// the standard mAP, hit@1/5/10, and each query's top 10.
 import { retrievalReport } from '../eval/procedures.js';
 import { intFlag, parseFlags } from './args.js';
-import { CHECKPOINT_FLAGS, openCheckpointSession, pct } from './checkpoint-session.js';
+import { openCheckpointSession, pct } from './checkpoint-session.js';
+import { RETRIEVE_FLAGS } from './help.js';
 
 export async function retrieveCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { ...CHECKPOINT_FLAGS, k: { type: 'string' } });
+  const { values } = parseFlags(argv, RETRIEVE_FLAGS);
   const k = intFlag(values.k, '--k', 1);
   const { dir, session } = await openCheckpointSession('retrieve', values);
   try {

@@ -5,7 +5,8 @@ import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../backend/names.js';
 import { buildRunConfig } from '../config/load.js';
-import { METHOD_NAMES, type RunConfig } from '../config/types.js';
+import { DEFAULT_PRESET } from '../config/presets.js';
+import { METHOD_NAMES, MIN_BATCH, ON_BAD_SAMPLE_POLICIES, type RunConfig } from '../config/types.js';
 import type { ConfigOverrides } from '../config/validate.js';
 import { runHeadless } from '../headless/run.js';
 import { isCheckpoint, readCheckpointMeta } from '../train/checkpoint.js';
@@ -13,28 +14,12 @@ import type { EngineOptions } from '../train/events.js';
 import { continueConfig } from '../train/resume.js';
 import { claimForFreshRun, claimForResume, runFolderOf, RunFolderTakenError, type ClaimedRunFolder } from '../train/run-protection.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './args.js';
+import { TRAIN_FLAGS } from './help.js';
 import { prepareOutputDir } from './output-dir.js';
 
 /** bytes of the longest name a run writes inside its folder (checkpoint-best/<data file>.<hex>.tmp) */
 const LONGEST_RUN_ENTRY = 96;
 
-const FLAGS = {
-  preset: { type: 'string' },
-  config: { type: 'string' },
-  dataset: { type: 'string' },
-  method: { type: 'string' },
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  seed: { type: 'string' },
-  out: { type: 'string' },
-  resume: { type: 'string' },
-  overwrite: { type: 'boolean' },
-  backend: { type: 'string' },
-  headless: { type: 'boolean' },
-  'eval-every': { type: 'string' },
-  'l1-original': { type: 'boolean' },
-  'on-bad-sample': { type: 'string' },
-} as const;
 
 /** A checkpoint folder, or a run folder whose checkpoint-last is used. */
 export function resolveCheckpointDir(dir: string, flag: string): string {
@@ -69,7 +54,7 @@ export async function train(argv: string[]): Promise<number> {
 }
 
 async function trainCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, FLAGS);
+  const { values } = parseFlags(argv, TRAIN_FLAGS);
   const backend = choiceFlag(values.backend, '--backend', BACKEND_NAMES);
   const epochs = intFlag(values.epochs, '--epochs', 0);
   let config: RunConfig;
@@ -91,16 +76,16 @@ async function trainCommand(argv: string[]): Promise<number> {
     const method = choiceFlag(values.method, '--method', METHOD_NAMES);
     if (method) flags.method = method;
     if (epochs !== undefined) flags.epochs = epochs;
-    const batch = intFlag(values.batch, '--batch', 1);
+    const batch = intFlag(values.batch, '--batch', MIN_BATCH);
     if (batch !== undefined) flags.batch = batch;
     const seed = intFlag(values.seed, '--seed', 0);
     if (seed !== undefined) flags.seed = seed;
     const evalEvery = intFlag(values['eval-every'], '--eval-every', 0);
     if (evalEvery !== undefined) flags.evalEvery = evalEvery;
     if (values['l1-original']) flags.l1Original = true;
-    const onBad = choiceFlag(values['on-bad-sample'], '--on-bad-sample', ['skip', 'fail'] as const);
+    const onBad = choiceFlag(values['on-bad-sample'], '--on-bad-sample', ON_BAD_SAMPLE_POLICIES);
     if (onBad) flags.onBadSample = onBad;
-    config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: 'console' });
+    config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: DEFAULT_PRESET });
     out = values.out ?? defaultOutDir(config);
   }
   const interactive = !values.headless && process.stdout.isTTY && process.stdin.isTTY;

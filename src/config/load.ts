@@ -1,14 +1,16 @@
 // Building a RunConfig: a preset, then a JSON config file, then command-line flags, each layer
-// validated (unknown keys and wrong types end in one line naming the file or flag).
-import { existsSync, readFileSync } from 'node:fs';
+// validated (unknown keys and wrong values end in one line naming the file or flag).
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { resolveConfig } from './presets.js';
-import type { RunConfig } from './types.js';
-import { ConfigError, validateOverrides, validateRunConfig, type ConfigOverrides } from './validate.js';
+import { ConfigError } from './errors.js';
+import { PRESET_NAMES, resolveConfig } from './presets.js';
+import type { ConfigOverrides, RunConfig } from './schema.js';
+import { validateFlagOverrides, validateOverrides, validateRunConfig } from './validate.js';
 
 /** Reads and validates a JSON config file (any subset of RunConfig's keys). */
 export function readConfigFile(path: string): ConfigOverrides {
   if (!existsSync(path)) throw new ConfigError(`--config ${path}: file not found`);
+  if (!statSync(path).isFile()) throw new ConfigError(`--config ${path}: not a file (expected a JSON config file)`);
   let value: unknown;
   try {
     value = JSON.parse(readFileSync(path, 'utf8'));
@@ -33,22 +35,19 @@ export interface ConfigSources {
   preset?: string;
   /** --config */
   configFile?: string;
-  /** flags already parsed into RunConfig keys */
+  /** train's flags already parsed into RunConfig keys (a fault names the flag: `batch` ↔ --batch) */
   flags: ConfigOverrides;
   defaultPreset: string;
 }
 
 export function buildRunConfig(sources: ConfigSources): RunConfig {
+  if (sources.preset !== undefined && !PRESET_NAMES.includes(sources.preset)) {
+    throw new ConfigError(`--preset: expected one of ${PRESET_NAMES.join(', ')}, got '${sources.preset}'`);
+  }
   const fromFile = sources.configFile ? readConfigFile(sources.configFile) : {};
-  const flags = validateOverrides(sources.flags, 'flags');
+  const flags = validateFlagOverrides(sources.flags);
   const preset = sources.preset ?? fromFile.preset ?? sources.defaultPreset;
   const overrides = mergeOverrides(fromFile, flags);
   delete overrides.preset;
-  let config: RunConfig;
-  try {
-    config = resolveConfig(preset, overrides);
-  } catch (err) {
-    throw new ConfigError((err as Error).message.split('\n')[0]);
-  }
-  return validateRunConfig(config, sources.configFile ?? `preset ${preset}`);
+  return validateRunConfig(resolveConfig(preset, overrides), sources.configFile ?? `preset ${preset}`);
 }

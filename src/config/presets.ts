@@ -3,7 +3,7 @@
 // The synthetic presets ('tiny', 'console') use 10× the paper's learning rates so that a few
 // epochs on the generated dataset show learning; their teacher features stay 512-d (the data
 // side's CNN14-like features) and are pooled to D (models/teacher.ts).
-import type { ModelConfig, RunConfig } from './types.js';
+import type { ConfigOverrides, ModelConfig, RunConfig } from './schema.js';
 
 const PAPER: RunConfig = {
   preset: 'ucf51',
@@ -29,9 +29,7 @@ const PAPER: RunConfig = {
   onBadSample: 'skip',
 };
 
-type Preset = Omit<Partial<RunConfig>, 'model'> & { model?: Partial<ModelConfig> };
-
-const PRESETS: Record<string, Preset> = {
+const PRESETS: Record<string, ConfigOverrides> = {
   ucf51: {},
   activitynet: { batch: 64, theta: 0.2, retrievalK: 100, model: { numClasses: 200 } },
   'bench-s': { batch: 8, clipLength: 8, size: 64, model: { width: 0.5, featureDim: 512, numClasses: 51 } },
@@ -63,7 +61,10 @@ const PRESETS: Record<string, Preset> = {
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
-export type ConfigOverrides = Omit<Partial<RunConfig>, 'model'> & { model?: Partial<ModelConfig> };
+/** The preset of `mnf-tui` and `mnf-tui train` without --preset or a config file's preset. */
+export const DEFAULT_PRESET = 'console';
+
+export type { ConfigOverrides };
 
 /** The preset's RunConfig with overrides applied (model fields merged one level deep). */
 export function resolveConfig(presetName: string, overrides: ConfigOverrides = {}): RunConfig {

@@ -1,135 +1,112 @@
-// Validation of run configurations from files and flags: every key known, every value of the
-// right type, each fault reported in one line that names the source and the key.
-import { METHOD_NAMES, type ModelConfig, type RunConfig } from './types.js';
+// Validation of run configurations from files and flags against the schema (schema.ts): the
+// first fault becomes one line that names the source (the file, or the flag) and the key.
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { PRESET_NAMES } from './presets.js';
+import { ConfigOverridesSchema, RunConfigSchema, type ConfigOverrides, type RunConfig } from './schema.js';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
+export { ConfigError };
+export type { ConfigOverrides };
+
+type Fault =
+  | { kind: 'unknown'; key: string; known: string[] }
+  | { kind: 'missing'; key: string }
+  | { kind: 'invalid'; key: string; expected: string; got: unknown };
+
+/** The keys an object schema knows at `keys` (through optional and nullable wrappers). */
+function knownKeys(schema: z.ZodType, keys: string[]): string[] {
+  let s: z.ZodType | undefined = schema;
+  const unwrap = (t: z.ZodType | undefined) => {
+    while (t instanceof z.ZodOptional || t instanceof z.ZodNullable) t = t.unwrap() as z.ZodType;
+    return t;
+  };
+  for (const key of keys) {
+    const object = unwrap(s);
+    s = object instanceof z.ZodObject ? (object.shape as Record<string, z.ZodType>)[key] : undefined;
+  }
+  const object = unwrap(s);
+  return object instanceof z.ZodObject ? Object.keys(object.shape) : [];
 }
 
-type Rule =
-  | { kind: 'string' }
-  | { kind: 'string-or-null' }
-  | { kind: 'number'; min?: number; max?: number; exclusiveMin?: boolean }
-  | { kind: 'integer'; min?: number }
-  | { kind: 'boolean' }
-  | { kind: 'choice'; choices: readonly string[] }
-  | { kind: 'integer-list'; min?: number; length?: number };
+function valueAt(value: unknown, keys: string[]): { present: boolean; value: unknown } {
+  let v = value;
+  for (const key of keys) {
+    if (typeof v !== 'object' || v === null || !(key in v) || (v as Record<string, unknown>)[key] === undefined) return { present: false, value: undefined };
+    v = (v as Record<string, unknown>)[key];
+  }
+  return { present: true, value: v };
+}
 
-const MODEL_RULES: Record<keyof ModelConfig, Rule> = {
-  width: { kind: 'number', min: 0, exclusiveMin: true },
-  featureDim: { kind: 'integer', min: 1 },
-  layers: { kind: 'integer-list', min: 1, length: 4 },
-  numClasses: { kind: 'integer', min: 2 },
-  teacherDim: { kind: 'integer', min: 1 },
-};
-
-const RUN_RULES: Record<Exclude<keyof RunConfig, 'model'>, Rule> = {
-  preset: { kind: 'string' },
-  method: { kind: 'choice', choices: METHOD_NAMES },
-  dataset: { kind: 'string-or-null' },
-  clipLength: { kind: 'integer', min: 1 },
-  size: { kind: 'integer', min: 8 },
-  batch: { kind: 'integer', min: 1 },
-  epochs: { kind: 'integer', min: 0 },
-  seed: { kind: 'integer', min: 0 },
-  theta: { kind: 'number', min: 0 },
-  lrStudent: { kind: 'number', min: 0 },
-  lrMnf: { kind: 'number', min: 0 },
-  weightDecay: { kind: 'number', min: 0 },
-  milestones: { kind: 'integer-list', min: 0 },
-  lrGamma: { kind: 'number', min: 0 },
-  l1Weight: { kind: 'number', min: 0 },
-  tripletMargin: { kind: 'number', min: 0 },
-  l1Original: { kind: 'boolean' },
-  evalEvery: { kind: 'integer', min: 0 },
-  retrievalK: { kind: 'integer', min: 1 },
-  onBadSample: { kind: 'choice', choices: ['skip', 'fail'] },
-};
-
-export const RUN_CONFIG_KEYS = [...Object.keys(RUN_RULES), 'model'] as const;
+function firstFault(schema: z.ZodType, value: unknown): Fault | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return undefined;
+  const issue = result.error.issues[0]!;
+  // a list's fault is its key's (the list's phrase), not its element's index
+  const cut = issue.path.findIndex((p) => typeof p !== 'string');
+  const keys = (cut < 0 ? issue.path : issue.path.slice(0, cut)) as string[];
+  const key = keys.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    return { kind: 'unknown', key: [...keys, issue.keys[0]].join('.'), known: knownKeys(schema, keys) };
+  }
+  const at = valueAt(value, keys);
+  if (keys.length > 0 && !at.present) return { kind: 'missing', key };
+  const expected = issue.code === 'invalid_type' && issue.expected === 'object' ? 'a JSON object' : issue.message;
+  return { kind: 'invalid', key, expected, got: at.value };
+}
 
 const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v));
 
-function expectation(rule: Rule): string {
-  switch (rule.kind) {
-    case 'string':
-      return 'a string';
-    case 'string-or-null':
-      return 'a string or null';
-    case 'number':
-      return rule.min === undefined ? 'a number' : `a number ${rule.exclusiveMin ? '>' : '>='} ${rule.min}`;
-    case 'integer':
-      return rule.min === undefined ? 'an integer' : `an integer >= ${rule.min}`;
-    case 'boolean':
-      return 'true or false';
-    case 'choice':
-      return `one of ${rule.choices.map((c) => `"${c}"`).join(', ')}`;
-    case 'integer-list':
-      return `${rule.length ? `a list of ${rule.length}` : 'a list of'} integers${rule.min !== undefined ? ` >= ${rule.min}` : ''}`;
+/** `source: …` with the key quoted: a config file (or another named source). */
+function fileMessage(source: string, fault: Fault): string {
+  switch (fault.kind) {
+    case 'unknown':
+      return `${source}: unknown key '${fault.key}' (known keys: ${fault.known.join(', ')})`;
+    case 'missing':
+      return `${source}: missing key '${fault.key}'`;
+    case 'invalid':
+      return fault.key === ''
+        ? `${source}: the configuration must be ${fault.expected}, got ${show(fault.got)}`
+        : `${source}: '${fault.key}' must be ${fault.expected}, got ${show(fault.got)}`;
   }
 }
 
-function valid(rule: Rule, v: unknown): boolean {
-  const isInt = (x: unknown, min?: number) => typeof x === 'number' && Number.isInteger(x) && (min === undefined || x >= min);
-  switch (rule.kind) {
-    case 'string':
-      return typeof v === 'string';
-    case 'string-or-null':
-      return v === null || typeof v === 'string';
-    case 'number':
-      return (
-        typeof v === 'number' &&
-        Number.isFinite(v) &&
-        (rule.min === undefined || (rule.exclusiveMin ? v > rule.min : v >= rule.min)) &&
-        (rule.max === undefined || v <= rule.max)
-      );
-    case 'integer':
-      return isInt(v, rule.min);
-    case 'boolean':
-      return typeof v === 'boolean';
-    case 'choice':
-      return typeof v === 'string' && rule.choices.includes(v);
-    case 'integer-list':
-      return Array.isArray(v) && (rule.length === undefined || v.length === rule.length) && v.every((x) => isInt(x, rule.min));
+/** Train's flags are the config keys in kebab case (evalEvery ↔ --eval-every). */
+const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+function flagMessage(fault: Fault): string {
+  switch (fault.kind) {
+    case 'unknown':
+      return `${flagOf(fault.key)}: not a configuration flag`;
+    case 'missing':
+      return `${flagOf(fault.key)}: expected a value`;
+    case 'invalid':
+      return `${flagOf(fault.key)}: expected ${fault.expected}, got ${show(fault.got)}`;
   }
 }
 
-function checkObject(source: string, path: string, value: unknown, rules: Record<string, Rule>, nested: Record<string, Record<string, Rule>>): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ConfigError(`${source}: ${path || 'the configuration'} must be a JSON object, got ${show(value)}`);
-  }
-  for (const [key, v] of Object.entries(value)) {
-    const name = path ? `${path}.${key}` : key;
-    if (key in nested) {
-      checkObject(source, name, v, nested[key], {});
-      continue;
-    }
-    const rule = rules[key];
-    if (!rule) {
-      const known = [...Object.keys(rules), ...Object.keys(nested)].join(', ');
-      throw new ConfigError(`${source}: unknown key '${name}' (known keys: ${known})`);
-    }
-    if (!valid(rule, v)) throw new ConfigError(`${source}: '${name}' must be ${expectation(rule)}, got ${show(v)}`);
-  }
-}
+const FileOverridesSchema = ConfigOverridesSchema.extend({
+  preset: ConfigOverridesSchema.shape.preset.unwrap().refine((name) => PRESET_NAMES.includes(name), {
+    error: `one of ${PRESET_NAMES.map((p) => `"${p}"`).join(', ')}`,
+  }),
+}).partial();
 
-export type ConfigOverrides = Partial<Omit<RunConfig, 'model'>> & { model?: Partial<ModelConfig> };
-
-/** Checks a partial configuration (a config file, flags): unknown keys and wrong types throw ConfigError. */
+/** Checks a partial configuration from a file: unknown keys and wrong values throw ConfigError naming the file. */
 export function validateOverrides(value: unknown, source: string): ConfigOverrides {
-  checkObject(source, '', value, RUN_RULES, { model: MODEL_RULES });
+  const fault = firstFault(FileOverridesSchema, value);
+  if (fault) throw new ConfigError(fileMessage(source, fault));
   return value as ConfigOverrides;
+}
+
+/** Checks RunConfig keys given as train's flags: a fault names the flag (`--batch: expected …`). */
+export function validateFlagOverrides(value: ConfigOverrides): ConfigOverrides {
+  const fault = firstFault(ConfigOverridesSchema, value);
+  if (fault) throw new ConfigError(flagMessage(fault));
+  return value;
 }
 
 /** Checks a complete configuration: every key present and valid. */
 export function validateRunConfig(value: unknown, source: string): RunConfig {
-  const config = validateOverrides(value, source) as Partial<RunConfig>;
-  for (const key of Object.keys(RUN_RULES)) {
-    if (!(key in config)) throw new ConfigError(`${source}: missing key '${key}'`);
-  }
-  if (!config.model) throw new ConfigError(`${source}: missing key 'model'`);
-  for (const key of Object.keys(MODEL_RULES)) {
-    if (!(key in config.model)) throw new ConfigError(`${source}: missing key 'model.${key}'`);
-  }
-  return config as RunConfig;
+  const fault = firstFault(RunConfigSchema, value);
+  if (fault) throw new ConfigError(fileMessage(source, fault));
+  return value as RunConfig;
 }

@@ -8,7 +8,7 @@
 // forward on detached inputs that does not move BN running statistics) reaches only θm.
 // The student runs once forward and once backward. PyTorch's reference computes
 // autograd.grad(loss_s, θs) and autograd.grad(loss_m, θm) on one graph instead.
-import type { MethodName, RunConfig } from '../config/types.js';
+import { METHOD_NAMES, type MethodName, type RunConfig } from '../config/types.js';
 import { Linear } from '../models/layers/linear.js';
 import { Mnf } from '../models/mnf.js';
 import { ParamStore } from '../models/params.js';
@@ -54,16 +54,15 @@ function mnfHead(config: RunConfig, seed: number): MethodHead {
   };
 }
 
-export const METHODS: Record<MethodName, MethodDefinition> = {
+// one entry per METHOD_NAMES (config/schema.ts): the config check must not load tfjs, so the names live there
+const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name'> } = {
   ce: {
-    name: 'ce',
     description: 'cross-entropy only, no distillation',
     terms: [],
     hasMnf: false,
     createHead: (_config, seed) => emptyHead(seed),
   },
   'feat-kd': {
-    name: 'feat-kd',
     description: 'feature KD: cosine distance between v and a learned projection of a',
     terms: ['featKd'],
     hasMnf: false,
@@ -74,7 +73,6 @@ export const METHODS: Record<MethodName, MethodDefinition> = {
       }),
   },
   contrastive: {
-    name: 'contrastive',
     description: 'label-supervised in-batch contrastive, fixed τ = θ, no MNF',
     terms: ['contrastive'],
     hasMnf: false,
@@ -85,7 +83,6 @@ export const METHODS: Record<MethodName, MethodDefinition> = {
       }),
   },
   csc: {
-    name: 'csc',
     description: 'CSC with calibrated τ, no MNF (ã = a, z = a learned projection of a)',
     terms: ['csc'],
     hasMnf: false,
@@ -96,7 +93,6 @@ export const METHODS: Record<MethodName, MethodDefinition> = {
       }),
   },
   'mnf-csc': {
-    name: 'mnf-csc',
     description: 'MNF + CSC (Xia et al. 2023)',
     terms: ['csc', 'ceMnf', 'triplet', 'gateL1'],
     hasMnf: true,
@@ -104,8 +100,10 @@ export const METHODS: Record<MethodName, MethodDefinition> = {
   },
 };
 
+export const METHODS = Object.fromEntries(METHOD_NAMES.map((name) => [name, { name, ...DEFINITIONS[name] }])) as Record<MethodName, MethodDefinition>;
+
 export function getMethod(name: string): MethodDefinition {
   const method = (METHODS as Record<string, MethodDefinition | undefined>)[name];
-  if (!method) throw new Error(`--method: expected one of ${Object.keys(METHODS).join(', ')}, got '${name}'`);
+  if (!method) throw new Error(`--method: expected one of ${METHOD_NAMES.join(', ')}, got '${name}'`);
   return method;
 }
