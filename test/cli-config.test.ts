@@ -84,7 +84,7 @@ describe('configuration faults on the command line are usage errors (exit 2), be
   it.each([
     ['--preset huge', ['--preset', 'huge'], /^mnf-tui: --preset: expected one of .*, got 'huge'$/],
     ['a missing --config', ['--config', join(dir, 'none.json')], /^mnf-tui: --config .*none\.json: file not found$/],
-    ['--batch 1', ['--batch', '1'], /^mnf-tui: --batch: expected an integer >= 2, got 1$/],
+    ['--batch 1', ['--batch', '1'], /^mnf-tui: --batch: expected an integer >= 2, got '1'$/],
   ])('%s', (_name, args, message) => {
     // --headless: on the code before, --batch 1 trained (0 steps) and wrote a run folder
     const r = cli(['train', '--headless', ...args, '--out', out]);
