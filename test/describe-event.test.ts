@@ -12,27 +12,14 @@ import type {
   EvalEvent,
   GateEvent,
   RetrievalEvent,
-  RunEvent,
   StepEvent,
   WarningEvent,
 } from '../src/train/events.js';
 import { initialModel, reduce } from '../src/tui/model.js';
+import { runEvent, T } from './event-fixtures.js';
 
-const t = 1_700_000_000;
-const run = (over: Partial<RunEvent> = {}): RunEvent => ({
-  type: 'run',
-  config: { ...resolveConfig('tiny'), epochs: 4, method: 'mnf-csc' },
-  backend: 'native',
-  device: 'CPU (2 threads)',
-  backendReasons: ['native: oneDNN 2.6.3, 2 threads'],
-  out: '/tmp/run',
-  resumedFrom: null,
-  classNames: ['walk', 'run', 'jump'],
-  videos: { training: 12, validation: 6 },
-  batchesPerEpoch: 5,
-  time: t,
-  ...over,
-});
+const t = T;
+const run = runEvent;
 const step = (epoch: number, batch: number): StepEvent => ({
   type: 'step', epoch, step: epoch * 5 + batch, batch, batchesPerEpoch: 5, losses: { ceStudent: 1 }, accuracy: 0.5,
   lr: { student: 3e-4, mnf: 6e-5 }, clipsPerSecond: 10, dataWaitShare: 0, ms: 100, time: t,

@@ -1,52 +1,19 @@
 // CSC loss and both gradients against the PyTorch reference fixtures (scripts/reference/csc_fixtures.py),
 // for the fused op (addon) on backends cpu and native and for the composed tfjs ops.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../src/index.js';
 import { cscLoss, registerCscKernel } from '../src/losses/csc.js';
 import { cscLossComposed } from '../src/losses/csc-composed.js';
 import { cscProblem } from '../src/native/csc.js';
 import { maxRelativeError } from '../src/native/twin-check.js';
+import { cscCases, gradientError, type CscCase } from './csc-fixtures.js';
 
-interface CscCase {
-  name: string;
-  batch: number;
-  dim: number;
-  theta: number;
-  calibrated: boolean;
-  labels: number[];
-  v: number[];
-  z: number[];
-  a_sel: number[];
-  loss: number;
-  dv: number[];
-  dz: number[];
-  /** rows of v, z, a set to zero (F.normalize's eps decides there) */
-  zero_rows: { v?: number[]; z?: number[]; a?: number[] };
-}
-
-const fixtures = JSON.parse(
-  readFileSync(new URL('./fixtures/reference/csc.json', import.meta.url), 'utf8'),
-) as { cases: CscCase[] };
+const fixtures = { cases: cscCases() };
 
 /** max_k |actual_k − expected_k| relative to max_k |expected_k| (elementwise ratios blow up near 0). */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
   expect(actual.length).toBe(expected.length);
   return maxRelativeError(actual, expected);
-}
-
-/**
- * relativeError of a (B, D) gradient, taken separately over the rows whose input is zero and over
- * the others: the gradient of a zero row is scaled by 1 / eps = 1e12 and would hide the others.
- */
-function gradientError(actual: ArrayLike<number>, expected: number[], dim: number, zeroRows: number[] = []): number {
-  expect(actual.length).toBe(expected.length);
-  const rows = (keep: (row: number) => boolean) => {
-    const pick = (x: ArrayLike<number>) => Array.from(x).filter((_, k) => keep(Math.floor(k / dim)));
-    return relativeError(pick(actual), pick(expected));
-  };
-  const zero = new Set(zeroRows);
-  return Math.max(rows((r) => !zero.has(r)), zeroRows.length > 0 ? rows((r) => zero.has(r)) : 0);
 }
 
 type LossFn = typeof cscLoss;

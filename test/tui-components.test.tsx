@@ -1,25 +1,13 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it, vi } from 'vitest';
-import { resolveConfig } from '../src/config/presets.js';
-import type { EngineCommand, EngineEvent, RetrievalEvent, RunEvent, StepEvent } from '../src/train/events.js';
+import type { EngineCommand, EngineEvent, RetrievalEvent, StepEvent } from '../src/train/events.js';
 import { describeEvent, gateSummary } from '../src/train/describe-event.js';
 import { App } from '../src/tui/App.js';
 import { initialModel, reduce, type ConsoleModel } from '../src/tui/model.js';
+import { runEvent, T } from './event-fixtures.js';
 
-const t = 1_700_000_000;
-const run: RunEvent = {
-  type: 'run',
-  config: { ...resolveConfig('tiny'), epochs: 4, method: 'mnf-csc' },
-  backend: 'native',
-  device: 'CPU (2 threads)',
-  backendReasons: ['native: oneDNN 2.6.3, 2 threads'],
-  out: '/tmp/run',
-  resumedFrom: null,
-  classNames: ['walk', 'run', 'jump'],
-  videos: { training: 12, validation: 6 },
-  batchesPerEpoch: 5,
-  time: t,
-};
+const t = T;
+const run = runEvent();
 const step = (epoch: number, batch: number, ce: number): StepEvent => ({
   type: 'step',
   epoch,

@@ -1,0 +1,23 @@
+// Engine events for the console and formatter tests.
+import { resolveConfig } from '../src/config/presets.js';
+import type { RunEvent } from '../src/train/events.js';
+
+/** the events' time stamp */
+export const T = 1_700_000_000;
+
+export function runEvent(over: Partial<RunEvent> = {}): RunEvent {
+  return {
+    type: 'run',
+    config: { ...resolveConfig('tiny'), epochs: 4, method: 'mnf-csc' },
+    backend: 'native',
+    device: 'CPU (2 threads)',
+    backendReasons: ['native: oneDNN 2.6.3, 2 threads'],
+    out: '/tmp/run',
+    resumedFrom: null,
+    classNames: ['walk', 'run', 'jump'],
+    videos: { training: 12, validation: 6 },
+    batchesPerEpoch: 5,
+    time: T,
+    ...over,
+  };
+}
