@@ -47,17 +47,22 @@ export function describeHolder(owner: LockOwner): string {
   return `pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ''}, since ${owner.since}`;
 }
 
+/** lock files this process holds (a lock naming this pid but not in here is a stale one whose pid was reused) */
+const heldHere = new Set<string>();
+
 export class RunLock {
   private released = false;
   private readonly onExit = () => this.release();
 
   private constructor(readonly path: string) {
+    heldHere.add(path);
     process.once('exit', this.onExit);
   }
 
   /** Takes `dir`'s lock or throws RunFolderBusyError naming its holder; `what` names the folder (a flag). */
   static acquire(dir: string, what: string): RunLock {
     const path = join(dir, LOCK_FILE);
+    if (heldHere.has(path)) throw new RunFolderBusyError(`${what}: the run folder is in use by another run of this process (pid ${process.pid})`);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx');
@@ -80,6 +85,7 @@ export class RunLock {
   release(): void {
     if (this.released) return;
     this.released = true;
+    heldHere.delete(this.path);
     process.off('exit', this.onExit);
     const owner = readOwner(this.path);
     if (owner?.pid === process.pid) rmSync(this.path, { force: true });

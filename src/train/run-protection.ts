@@ -39,8 +39,10 @@ function claimFresh(out: string, overwrite: boolean, flag: string): RunLock {
   if (entries.length > 0) {
     if (!overwrite) {
       lock.release();
+      const resumable = entries.includes('checkpoint-last');
       throw new RunFolderTakenError(
-        `${flag} ${out}: the folder holds a run (${entries.join(', ')}); continue it with --resume ${out}, choose another ${flag}, or add --overwrite to replace it`,
+        `${flag} ${out}: the folder holds a run (${entries.join(', ')}); ` +
+          (resumable ? `continue it with --resume ${out}, choose another ${flag}, or add --overwrite to replace it` : `it has no checkpoint to resume; choose another ${flag}, or add --overwrite to replace it`),
       );
     }
     for (const entry of entries) rmSync(join(out, entry), { recursive: true, force: true });
