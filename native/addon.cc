@@ -1,8 +1,10 @@
 #include <napi.h>
 
+#include "abi_version.h"
 #include "modules.h"
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("abiVersion", Napi::Number::New(env, mnf::kAbiVersion));
   mnf::RegisterDevice(env, exports);
   mnf::RegisterKernels(env, exports);
   mnf::RegisterCsc(env, exports);

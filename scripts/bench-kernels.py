@@ -2,8 +2,8 @@
 """PyTorch CPU timings for `mnf-tui bench kernels`.
 
 Reads {"threads", "warmup", "repeats", "problems": [...]} as JSON on stdin, prints
-{"torch", "threads", "mkldnn", "ms": [median ms per problem], "min_ms": [fastest repeat]} as JSON
-on stdout.
+{"torch", "threads", "mkldnn", "blas", "ms": [median ms per problem], "min_ms": [fastest repeat]}
+as JSON on stdout ("blas": the BLAS torch calls, from scripts/bench-blas.py).
 Problems use the tfjs (channels-last) shapes of src/bench/kernels.ts:
   conv:   x [N, *spatial, Cin], filter [*k, Cin, Cout], strides, dilations, padBefore, padAfter,
           inputGrad (whether dx is computed), filterGrad; timed as forward + backward(dy) on
@@ -11,6 +11,7 @@ Problems use the tfjs (channels-last) shapes of src/bench/kernels.ts:
   matmul: a [batch, rows, cols], b [batch, rows, cols], transposeA, transposeB; forward only.
 Run with Debian's /usr/bin/python3 (python3-torch).
 """
+import importlib
 import json
 import statistics
 import sys
@@ -18,6 +19,8 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+blas_in_use = importlib.import_module("bench-blas").blas_in_use
 
 
 def conv_case(p):
@@ -91,6 +94,7 @@ def main():
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
             "mkldnn": torch.backends.mkldnn.is_available(),
+            "blas": blas_in_use(torch),
             "ms": ms,
             "min_ms": min_ms,
         },

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch CPU baseline of one full mnf-csc training step (student + MNF + all losses + both Adam
 steps), for `mnf-tui bench step`. Run with Debian's torch: /usr/bin/python3 scripts/bench-step.py
---config '<RunConfig JSON>' --threads N --steps S --warmup W. Prints one JSON object."""
+--config '<RunConfig JSON>' --threads N --steps S --warmup W. Prints one JSON object, with the BLAS
+torch calls (scripts/bench-blas.py)."""
 import argparse
+import importlib
 import json
 import pathlib
 import sys
@@ -12,6 +14,8 @@ import torch
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "reference"))
 from torch_models import MnfHead, R2Plus1D, make_optimizers, mnf_csc_step  # noqa: E402
+
+blas_in_use = importlib.import_module("bench-blas").blas_in_use
 
 
 def main():
@@ -45,6 +49,7 @@ def main():
         "steps": args.steps,
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
+        "blas": blas_in_use(torch),
     }))
 
 

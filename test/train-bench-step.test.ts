@@ -15,16 +15,27 @@ describe('bench step', () => {
       out += String(chunk);
       return true;
     });
+    // a machine-wide OpenBLAS override must not reach the baseline (Prescott: no CPU of today detects as it)
+    vi.stubEnv('OPENBLAS_CORETYPE', 'Prescott');
     try {
       expect(await run(['--json', '--preset', 'tiny', '--steps', '1', '--warmup', '0'])).toBe(0);
     } finally {
       write.mockRestore();
+      vi.unstubAllEnvs();
     }
     const report = JSON.parse(out) as Record<string, unknown> & { profile: { top_kernels: { name: string; share: number }[] } };
     expect(report.ms_per_step).toBeGreaterThan(0);
     expect(report.pytorch_ms_per_step).toBeGreaterThan(0);
     expect(report.ratio).toBeCloseTo((report.ms_per_step as number) / (report.pytorch_ms_per_step as number), 9);
     expect(report.backend).toBe('native');
+    // the BLAS torch called, e.g. "openblas-pthread 0.3.21" or "reference"
+    const blas = (report.pytorch as { blas: { name: string; core?: string | null; threads?: number | null } }).blas;
+    expect(report.pytorch_blas).toMatch(/\S/);
+    expect(report.pytorch_blas).toBe(blas.name);
+    if (blas.name.startsWith('openblas')) {
+      expect(blas.core).not.toBe('Prescott');
+      expect(blas.threads).toBe(report.threads);
+    }
     expect(report.profile.top_kernels.length).toBeGreaterThan(0);
     expect(report.profile.top_kernels.map((k) => k.name)).toContain('Conv2D');
     // training throughput with the console rendering vs headless, both measured in this run

@@ -2,7 +2,8 @@
 // Forward+backward of every convolution and matmul shape of one student training step (recorded
 // from src/models/student.ts's R2Plus1D, forward + gradients of a cross-entropy loss, at the
 // preset's sizes) on backend 'native', against PyTorch CPU on the same shapes in the same run
-// (scripts/bench-kernels.py under /usr/bin/python3), and tfjs's 'cpu' backend on reduced shapes.
+// (scripts/bench-kernels.py under /usr/bin/python3, the BLAS it calls named in pytorch_blas), and
+// tfjs's 'cpu' backend on reduced shapes.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,6 +17,7 @@ import { packageRoot } from '../native/addon.js';
 import { setThreads } from '../native/device.js';
 import { R2Plus1D } from '../models/student.js';
 import { tf } from '../tf.js';
+import { pytorchEnv } from './pytorch-env.js';
 
 const PYTHON = '/usr/bin/python3';
 /** tfjs's cpu kernels are ~1000× slower: their shapes are cut by these factors (said in the output). */
@@ -194,6 +196,8 @@ interface TorchResult {
   min_ms?: number[];
   torch?: string;
   mkldnn?: boolean;
+  /** scripts/bench-blas.py: name is e.g. "openblas-pthread 0.3.21" or "reference" */
+  blas?: { name: string; [key: string]: unknown };
   skipped?: string;
 }
 
@@ -202,7 +206,7 @@ function runTorch(problems: Problem[], threads: number, warmup: number, repeats:
   if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found (PyTorch baseline needs Debian's python3-torch)` };
   if (!existsSync(script)) return { skipped: `${script} not found` };
   const request = { threads, warmup, repeats, problems };
-  const r = spawnSync(PYTHON, [script], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(PYTHON, [script], { input: JSON.stringify(request), encoding: 'utf8', maxBuffer: 1 << 24, env: pytorchEnv(threads) });
   if (r.status !== 0) {
     const why = (r.stderr || r.error?.message || '').trim().split('\n').pop() ?? 'unknown error';
     return { skipped: /No module named 'torch'/.test(r.stderr ?? '') ? `python3-torch is not installed (${why})` : `${script} failed: ${why}` };
@@ -244,6 +248,7 @@ export async function run(argv: string[]): Promise<number> {
 
   log(`bench kernels: PyTorch (${PYTHON} scripts/bench-kernels.py)`);
   const torch = runTorch(problems, threads, warmup, repeats);
+  if (torch.blas) log(`bench kernels: PyTorch calls BLAS ${torch.blas.name}`);
 
   let cpuBackend: Record<string, unknown> = { skipped: '--no-cpu' };
   if (!values['no-cpu']) {
@@ -283,7 +288,8 @@ export async function run(argv: string[]): Promise<number> {
     timing: 'median ms of forward + input grad (when the step computes it) + filter grad per conv; forward per matmul call',
     native_total_ms: round(nativeTotal, 2),
     pytorch_total_ms: torchTotal === undefined ? null : round(torchTotal, 2),
-    pytorch: torch.skipped ? { skipped: torch.skipped } : { version: torch.torch, mkldnn: torch.mkldnn, layout: 'NCHW / NCDHW, autograd forward + backward(dy)' },
+    pytorch_blas: torch.blas?.name ?? null,
+    pytorch: torch.skipped ? { skipped: torch.skipped } : { version: torch.torch, mkldnn: torch.mkldnn, blas: torch.blas ?? null, layout: 'NCHW / NCDHW, autograd forward + backward(dy)' },
     shapes: problems.map((p, i) => ({
       ...describe(p),
       native_ms: round(nativeMs[i]!),

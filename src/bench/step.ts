@@ -4,8 +4,10 @@
 // same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
 // kernels of one profiled step. OMP_WAIT_POLICY defaults to passive for both sides (set before
 // the addon loads; PyTorch inherits it): libgomp's spin-waiting makes every kernel many times
-// slower when the 2 cores are shared with other processes. It also measures training throughput
-// with the live console rendering vs headless on the same preset (src/bench/console-overhead.tsx).
+// slower when the 2 cores are shared with other processes. The report names the BLAS PyTorch calls
+// (pytorch_blas: Debian's torch runs on the reference BLAS unless libopenblas0-pthread is installed).
+// It also measures training throughput with the live console rendering vs headless on the same
+// preset (src/bench/console-overhead.tsx).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { initBackend } from '../backend/select.js';
@@ -18,6 +20,7 @@ import { packageRoot } from '../native/addon.js';
 import { tf } from '../tf.js';
 import { createTrainer } from '../train/trainer.js';
 import { measureConsoleOverhead, type ConsoleOverhead } from './console-overhead.js';
+import { pytorchEnv } from './pytorch-env.js';
 
 interface KernelShare {
   name: string;
@@ -61,20 +64,27 @@ async function topKernels(step: () => void, count: number): Promise<{ totalMs: n
   return { totalMs, kernels };
 }
 
-type PytorchResult = { ms_per_step: number; [key: string]: unknown } | { skipped: string };
+/** scripts/bench-blas.py: name is e.g. "openblas-pthread 0.3.21" or "reference" */
+interface PytorchBlas {
+  name: string;
+  core?: string | null;
+  [key: string]: unknown;
+}
+
+type PytorchResult = { ms_per_step: number; blas: PytorchBlas; [key: string]: unknown } | { skipped: string };
 
 /** The PyTorch baseline, or why it could not run (no Python with torch, script failure). */
 function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number): PytorchResult {
   const python = process.env.MNF_PYTHON ?? '/usr/bin/python3';
   const script = join(packageRoot(), 'scripts', 'bench-step.py');
   const args = [script, '--config', JSON.stringify(config), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)];
-  const result = spawnSync(python, args, { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const result = spawnSync(python, args, { encoding: 'utf8', env: pytorchEnv(threads) });
   if (result.error) return { skipped: `cannot run ${python} (${result.error.message}); set MNF_PYTHON to a Python with torch` };
   if (result.status !== 0) {
     const last = result.stderr.trim().split('\n').pop() ?? '';
     return { skipped: `${python} scripts/bench-step.py failed: ${last}` };
   }
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as { ms_per_step: number };
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as PytorchResult;
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -117,8 +127,10 @@ export async function run(argv: string[]): Promise<number> {
   trainer.dispose();
   const baseline: PytorchResult = values['no-pytorch'] ? { skipped: '--no-pytorch' } : runPytorch(config, info.threads, steps, warmup);
   const pytorch = 'skipped' in baseline ? undefined : baseline;
-  if (pytorch) log(`  PyTorch ${String(pytorch.torch)}: ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
-  else process.stderr.write(`bench step: PyTorch baseline skipped: ${(baseline as { skipped: string }).skipped}\n`);
+  if (pytorch) {
+    const blas = pytorch.blas.core ? `${pytorch.blas.name}, ${pytorch.blas.core}` : pytorch.blas.name;
+    log(`  PyTorch ${String(pytorch.torch)} (BLAS ${blas}): ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
+  } else process.stderr.write(`bench step: PyTorch baseline skipped: ${(baseline as { skipped: string }).skipped}\n`);
   let consoleOverhead: ConsoleOverhead | null = null;
   if (!values['no-console']) {
     consoleOverhead = await measureConsoleOverhead(config);
@@ -138,6 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     ms_min: Math.min(...times),
     pytorch_ms_per_step: pytorch ? pytorch.ms_per_step : null,
     ratio: pytorch ? msPerStep / pytorch.ms_per_step : null,
+    pytorch_blas: pytorch ? pytorch.blas.name : null,
     pytorch: pytorch ?? null,
     pytorch_skipped: pytorch ? null : (baseline as { skipped: string }).skipped,
     profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },

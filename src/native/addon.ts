@@ -1,9 +1,11 @@
 // The one place that loads the compiled addon. Typed wrappers per capability live beside this file
-// and call loadAddon(); nothing else in the package imports the .node file.
+// and call loadAddon(); nothing else in the package imports the .node file. What it exports is
+// checked once, at load, against the one binding type (binding.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bindingProblem, type NativeBinding } from './binding.js';
 
 export class NativeAddonMissingError extends Error {
   override name = 'NativeAddonMissingError';
@@ -29,12 +31,15 @@ export function addonPath(): string {
   return process.env.MNF_ADDON ?? join(packageRoot(), 'build', 'Release', 'mnf_native.node');
 }
 
-let cached: Record<string, unknown> | undefined;
+let cached: NativeBinding | undefined;
 let failure: NativeAddonMissingError | undefined;
 
-/** Loads the addon once; throws NativeAddonMissingError naming the fix when it cannot. */
-export function loadAddon<T>(): T {
-  if (cached) return cached as T;
+/**
+ * Loads the addon once and checks it is the binding this code calls; throws NativeAddonMissingError
+ * naming the file and the fix when it is absent, does not load, or is stale (ABI version, functions).
+ */
+export function loadAddon(): NativeBinding {
+  if (cached) return cached;
   if (failure) throw failure;
   const path = addonPath();
   if (!existsSync(path)) {
@@ -47,8 +52,9 @@ export function loadAddon<T>(): T {
   // OpenMP threads that spin while idle starve the JS threads and the decode pool on small
   // machines (a training step measured 10x slower); libgomp reads this when the addon loads it.
   process.env.OMP_WAIT_POLICY ??= 'passive';
+  let exports: unknown;
   try {
-    cached = createRequire(import.meta.url)(path) as Record<string, unknown>;
+    exports = createRequire(import.meta.url)(path);
   } catch (err) {
     failure = new NativeAddonMissingError(
       `native addon at ${path} failed to load (${(err as Error).message.split('\n')[0]}): ` +
@@ -56,7 +62,9 @@ export function loadAddon<T>(): T {
     );
     throw failure;
   }
-  return cached as T;
+  const problem = bindingProblem(exports, path);
+  if (problem !== undefined) throw (failure = new NativeAddonMissingError(problem));
+  return (cached = exports as NativeBinding);
 }
 
 /** The load error message, or undefined when the addon loads. */

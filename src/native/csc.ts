@@ -28,31 +28,14 @@ export interface CscResult {
   device: 'cpu' | 'cuda';
 }
 
-interface CscAddon {
-  cscLossGrad(
-    v: Float32Array,
-    z: Float32Array,
-    aSel: Float32Array,
-    labels: Int32Array,
-    shape: [number, number],
-    theta: number,
-    calibrated: boolean,
-    device: CscDevice,
-  ): CscResult;
-}
-
-/** Why the fused CSC cannot run here (addon missing, or built without it); undefined when it can. */
+/** Why the fused CSC cannot run here (the addon is missing or stale); undefined when it can. */
 export function cscProblem(): string | undefined {
-  const problem = addonProblem();
-  if (problem !== undefined) return problem;
-  return typeof loadAddon<Partial<CscAddon>>().cscLossGrad === 'function'
-    ? undefined
-    : 'the native addon has no cscLossGrad: rebuild it with `npm run build:native`';
+  return addonProblem();
 }
 
 /** Forward and backward of CSC in one addon call ('auto' uses CUDA when a device is usable). */
 export function cscLossGrad(args: CscArrays, device: CscDevice = 'auto'): CscResult {
-  return loadAddon<CscAddon>().cscLossGrad(
+  return loadAddon().cscLossGrad(
     args.v,
     args.z,
     args.aSel,

@@ -48,55 +48,39 @@ export interface IngestOptions {
   quality: number;
 }
 
-interface DecodeAddon {
-  decodeClips(request: DecodeClipsRequest): Promise<(string | null)[]>;
-  probeVideos(paths: string[], deep: boolean): Promise<VideoProbe[]>;
-  readFrameBytes(path: string, index: number): Uint8Array;
-  decodeFrame(path: string, index: number): { width: number; height: number; pixels: Uint8Array };
-  writeVideo(path: string, rgb: Uint8Array, shape: [number, number, number], quality: number): Promise<number>;
-  writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number>;
-  ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]>;
-  allocClipBuffer(elements: number): Float32Array;
-  decodeThreads(): number;
-  closeVideoFiles(): void;
-  openVideoFiles(): number;
-}
-
-const addon = () => loadAddon<DecodeAddon>();
-
 /** Decodes B clips into `out`; resolves with one fault line (or null) per clip, whose slice is zeroed. */
 export function decodeClips(request: DecodeClipsRequest): Promise<(string | null)[]> {
-  return addon().decodeClips(request);
+  return loadAddon().decodeClips(request);
 }
 
 /** Frame count and frame size of each .hdf5; `deep` decodes every frame to find corrupt ones. */
 export function probeVideos(paths: string[], deep = false): Promise<VideoProbe[]> {
-  return addon().probeVideos(paths, deep);
+  return loadAddon().probeVideos(paths, deep);
 }
 
 /** The stored JPEG of one frame. */
 export function readFrameBytes(path: string, index: number): Uint8Array {
-  return addon().readFrameBytes(path, index);
+  return loadAddon().readFrameBytes(path, index);
 }
 
 /** One frame decoded to RGB (H*W*3). */
 export function decodeFrame(path: string, index: number): { width: number; height: number; pixels: Uint8Array } {
-  return addon().decodeFrame(path, index);
+  return loadAddon().decodeFrame(path, index);
 }
 
 /** JPEG-encodes (N, H, W, 3) RGB frames and writes them as the seed's `video` dataset; resolves with the JPEG bytes. */
 export function writeVideo(path: string, rgb: Uint8Array, shape: [number, number, number], quality = 90): Promise<number> {
-  return addon().writeVideo(path, rgb, shape, quality);
+  return loadAddon().writeVideo(path, rgb, shape, quality);
 }
 
 /** Writes the given bytes as the frames of a `video` dataset, unchecked (tools and tests). */
 export function writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number> {
-  return addon().writeJpegVideo(path, jpegs);
+  return loadAddon().writeJpegVideo(path, jpegs);
 }
 
 /** Decodes raw videos with libavformat/libavcodec and writes one .hdf5 per source. */
 export function ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]> {
-  return addon().ingestVideos(sources, destinations, options);
+  return loadAddon().ingestVideos(sources, destinations, options);
 }
 
 /**
@@ -105,20 +89,20 @@ export function ingestVideos(sources: string[], destinations: string[], options:
  * faults of fresh memory.
  */
 export function allocClipBuffer(elements: number): Float32Array {
-  return addon().allocClipBuffer(elements);
+  return loadAddon().allocClipBuffer(elements);
 }
 
 /** Threads that decode in parallel. */
 export function decodeThreads(): number {
-  return addon().decodeThreads();
+  return loadAddon().decodeThreads();
 }
 
 /** Closes the .hdf5 files the addon keeps open between reads (the last 64 used); later reads reopen them. */
 export function closeVideoFiles(): void {
-  addon().closeVideoFiles();
+  loadAddon().closeVideoFiles();
 }
 
 /** How many .hdf5 files the addon keeps open. */
 export function openVideoFiles(): number {
-  return addon().openVideoFiles();
+  return loadAddon().openVideoFiles();
 }

@@ -18,16 +18,11 @@ export interface DeviceInfo {
   cores: number;
 }
 
-interface DeviceAddon {
-  deviceInfo(): DeviceInfo;
-  setThreads(n: number): void;
-}
-
 export function deviceInfo(): DeviceInfo {
-  return loadAddon<DeviceAddon>().deviceInfo();
+  return loadAddon().deviceInfo();
 }
 
 /** Threads for oneDNN and the addon's parallel loops. */
 export function setThreads(n: number): void {
-  loadAddon<DeviceAddon>().setThreads(n);
+  loadAddon().setThreads(n);
 }

@@ -54,35 +54,22 @@ export enum MatMulActivation {
 }
 
 type Shape = number[];
-type Pads = [number[], number[], number[], number[]];
 
-interface KernelsAddon {
-  conv(x: Float32Array, xShape: Shape, filter: Float32Array, filterShape: Shape, y: Float32Array, yShape: Shape, ...g: Pads): void;
-  convBackpropInput(dy: Float32Array, dyShape: Shape, filter: Float32Array, filterShape: Shape, dx: Float32Array, dxShape: Shape, ...g: Pads): void;
-  convBackpropFilter(x: Float32Array, xShape: Shape, dy: Float32Array, dyShape: Shape, dFilter: Float32Array, filterShape: Shape, ...g: Pads): void;
-  matMul(a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, out: Float32Array, transposeA: boolean, transposeB: boolean,
-    bias: Float32Array | null, activation: MatMulActivation, leakyAlpha: number): void;
-  binary(op: BinaryOp, broadcast: Broadcast, a: Float32Array, b: Float32Array, out: Float32Array, rowLength: number): void;
-  unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
-  reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, length: number, inner: number): void;
-}
-
-const addon = (): KernelsAddon => loadAddon<KernelsAddon>();
-const pads = (g: ConvGeometry): Pads => [g.strides, g.dilations, g.padBefore, g.padAfter];
+const pads = (g: ConvGeometry): [number[], number[], number[], number[]] => [g.strides, g.dilations, g.padBefore, g.padAfter];
 
 /** y = conv(x, filter); x [N, ...spatial, Cin], filter [...k, Cin, Cout], y [N, ...spatial', Cout]. */
 export function conv(x: Float32Array, xShape: Shape, filter: Float32Array, filterShape: Shape, y: Float32Array, yShape: Shape, g: ConvGeometry): void {
-  addon().conv(x, xShape, filter, filterShape, y, yShape, ...pads(g));
+  loadAddon().conv(x, xShape, filter, filterShape, y, yShape, ...pads(g));
 }
 
 /** dx = ∂(conv)/∂x applied to dy. */
 export function convBackpropInput(dy: Float32Array, dyShape: Shape, filter: Float32Array, filterShape: Shape, dx: Float32Array, dxShape: Shape, g: ConvGeometry): void {
-  addon().convBackpropInput(dy, dyShape, filter, filterShape, dx, dxShape, ...pads(g));
+  loadAddon().convBackpropInput(dy, dyShape, filter, filterShape, dx, dxShape, ...pads(g));
 }
 
 /** dFilter = ∂(conv)/∂filter applied to dy. */
 export function convBackpropFilter(x: Float32Array, xShape: Shape, dy: Float32Array, dyShape: Shape, dFilter: Float32Array, filterShape: Shape, g: ConvGeometry): void {
-  addon().convBackpropFilter(x, xShape, dy, dyShape, dFilter, filterShape, ...pads(g));
+  loadAddon().convBackpropFilter(x, xShape, dy, dyShape, dFilter, filterShape, ...pads(g));
 }
 
 export interface MatMulOptions {
@@ -96,18 +83,18 @@ export interface MatMulOptions {
 
 /** out [batch, m, n] = act(op(a) · op(b) + bias); a [batchA, ·, ·], b [batchB, ·, ·], a batch of 1 broadcasts. */
 export function matMul(a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, out: Float32Array, o: MatMulOptions): void {
-  addon().matMul(a, aShape, b, bShape, out, o.transposeA, o.transposeB, o.bias ?? null, o.activation ?? MatMulActivation.Linear, o.leakyAlpha ?? 0);
+  loadAddon().matMul(a, aShape, b, bShape, out, o.transposeA, o.transposeB, o.bias ?? null, o.activation ?? MatMulActivation.Linear, o.leakyAlpha ?? 0);
 }
 
 export function binary(op: BinaryOp, broadcast: Broadcast, a: Float32Array, b: Float32Array, out: Float32Array, rowLength = 1): void {
-  addon().binary(op, broadcast, a, b, out, rowLength);
+  loadAddon().binary(op, broadcast, a, b, out, rowLength);
 }
 
 export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha = 0): void {
-  addon().unary(op, x, out, alpha);
+  loadAddon().unary(op, x, out, alpha);
 }
 
 /** x viewed as [outer, length, inner] reduced over the middle axis into out [outer, inner]. */
 export function reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, length: number, inner: number): void {
-  addon().reduce(op, x, out, outer, length, inner);
+  loadAddon().reduce(op, x, out, outer, length, inner);
 }

@@ -1,7 +1,7 @@
 // Typed wrappers over the addon's fused BatchNorm(+ReLU) training kernels (native/norm/).
 // Activations are a row-major (rows, channels) float32 matrix; per-channel vectors have `channels`
 // elements. The addon allocates the results.
-import { loadAddon } from './addon.js';
+import { addonProblem, loadAddon } from './addon.js';
 
 export interface BatchNormForwardResult {
   /** (rows, channels): [ReLU](γ·(x − mean)·invStd + β) */
@@ -21,38 +21,9 @@ export interface BatchNormBackwardResult {
   dResidual?: Float32Array;
 }
 
-interface NormAddon {
-  batchNormTrainForward(
-    x: Float32Array,
-    rows: number,
-    channels: number,
-    gamma: Float32Array,
-    beta: Float32Array,
-    eps: number,
-    relu: boolean,
-    residual?: Float32Array | null,
-  ): BatchNormForwardResult;
-  batchNormTrainBackward(
-    dy: Float32Array,
-    x: Float32Array,
-    y: Float32Array | null,
-    mean: Float32Array,
-    invStd: Float32Array,
-    gamma: Float32Array,
-    rows: number,
-    channels: number,
-    relu: boolean,
-    residual?: boolean,
-  ): BatchNormBackwardResult;
-}
-
-/** True when the loaded addon has the norm kernels (an addon built before them lacks them). */
+/** True when the addon loads (every binding it loads has the norm kernels: the load checks them). */
 export function normKernelsAvailable(): boolean {
-  try {
-    return typeof loadAddon<Partial<NormAddon>>().batchNormTrainForward === 'function';
-  } catch {
-    return false;
-  }
+  return addonProblem() === undefined;
 }
 
 /** y = [ReLU](BN(x) [+ residual]), residual (rows, channels) as a ResNet block adds its shortcut. */
@@ -66,7 +37,7 @@ export function batchNormTrainForward(
   relu: boolean,
   residual: Float32Array | null = null,
 ): BatchNormForwardResult {
-  return loadAddon<NormAddon>().batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu, residual);
+  return loadAddon().batchNormTrainForward(x, rows, channels, gamma, beta, eps, relu, residual);
 }
 
 /** y, the forward's output, is needed only with relu (the mask y > 0); residual: the forward had
@@ -83,5 +54,5 @@ export function batchNormTrainBackward(
   relu: boolean,
   residual = false,
 ): BatchNormBackwardResult {
-  return loadAddon<NormAddon>().batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu, residual);
+  return loadAddon().batchNormTrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu, residual);
 }

@@ -1,0 +1,146 @@
+// The addon's whole exported surface as one interface (the way node-llama-cpp types its addon as one
+// BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
+// was built with (native/abi_version.h) and every function named here. The capability wrappers beside
+// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts) are the only callers.
+import type { CscDevice, CscResult } from './csc.js';
+import type { DecodeClipsRequest, IngestOptions, IngestResult, VideoProbe } from './decode.js';
+import type { DeviceInfo } from './device.js';
+import type { BinaryOp, Broadcast, MatMulActivation, ReduceOp, UnaryOp } from './kernels.js';
+import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
+
+/** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
+export const NATIVE_ABI_VERSION = 1;
+
+type Shape = number[];
+/** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
+type ConvGeometryArgs = [strides: number[], dilations: number[], padBefore: number[], padAfter: number[]];
+
+export interface NativeBinding {
+  /** native/abi_version.h */
+  readonly abiVersion: number;
+
+  // native/cuda/
+  deviceInfo(): DeviceInfo;
+  setThreads(threads: number): void;
+
+  // native/kernels/: float32, channels-last; results written into the caller's arrays
+  conv(x: Float32Array, xShape: Shape, filter: Float32Array, filterShape: Shape, y: Float32Array, yShape: Shape, ...geometry: ConvGeometryArgs): void;
+  convBackpropInput(dy: Float32Array, dyShape: Shape, filter: Float32Array, filterShape: Shape, dx: Float32Array, dxShape: Shape, ...geometry: ConvGeometryArgs): void;
+  convBackpropFilter(x: Float32Array, xShape: Shape, dy: Float32Array, dyShape: Shape, dFilter: Float32Array, filterShape: Shape, ...geometry: ConvGeometryArgs): void;
+  matMul(
+    a: Float32Array,
+    aShape: Shape,
+    b: Float32Array,
+    bShape: Shape,
+    out: Float32Array,
+    transposeA: boolean,
+    transposeB: boolean,
+    bias: Float32Array | null,
+    activation: MatMulActivation,
+    leakyAlpha: number,
+  ): void;
+  binary(op: BinaryOp, broadcast: Broadcast, a: Float32Array, b: Float32Array, out: Float32Array, rowLength: number): void;
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
+  reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, length: number, inner: number): void;
+
+  // native/csc/
+  cscLossGrad(
+    v: Float32Array,
+    z: Float32Array,
+    aSel: Float32Array,
+    labels: Int32Array,
+    shape: [batch: number, dim: number],
+    theta: number,
+    calibrated: boolean,
+    device: CscDevice,
+  ): CscResult;
+
+  // native/norm/: the addon allocates the results
+  batchNormTrainForward(
+    x: Float32Array,
+    rows: number,
+    channels: number,
+    gamma: Float32Array,
+    beta: Float32Array,
+    eps: number,
+    relu: boolean,
+    residual: Float32Array | null,
+  ): BatchNormForwardResult;
+  batchNormTrainBackward(
+    dy: Float32Array,
+    x: Float32Array,
+    y: Float32Array | null,
+    mean: Float32Array,
+    invStd: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    channels: number,
+    relu: boolean,
+    residual: boolean,
+  ): BatchNormBackwardResult;
+
+  // native/decode/: the long calls run off the JS thread
+  decodeClips(request: DecodeClipsRequest): Promise<(string | null)[]>;
+  probeVideos(paths: string[], deep: boolean): Promise<VideoProbe[]>;
+  readFrameBytes(path: string, index: number): Uint8Array;
+  decodeFrame(path: string, index: number): { width: number; height: number; pixels: Uint8Array };
+  writeVideo(path: string, rgb: Uint8Array, shape: [frames: number, height: number, width: number], quality: number): Promise<number>;
+  writeJpegVideo(path: string, jpegs: Uint8Array[]): Promise<number>;
+  ingestVideos(sources: string[], destinations: string[], options: IngestOptions): Promise<IngestResult[]>;
+  allocClipBuffer(elements: number): Float32Array;
+  decodeThreads(): number;
+  closeVideoFiles(): void;
+  openVideoFiles(): number;
+}
+
+export type NativeFunctionName = Exclude<keyof NativeBinding, 'abiVersion'>;
+
+// A Record over the interface's keys: the compiler rejects a function left out or a name that is not one.
+const FUNCTIONS: Record<NativeFunctionName, true> = {
+  deviceInfo: true,
+  setThreads: true,
+  conv: true,
+  convBackpropInput: true,
+  convBackpropFilter: true,
+  matMul: true,
+  binary: true,
+  unary: true,
+  reduce: true,
+  cscLossGrad: true,
+  batchNormTrainForward: true,
+  batchNormTrainBackward: true,
+  decodeClips: true,
+  probeVideos: true,
+  readFrameBytes: true,
+  decodeFrame: true,
+  writeVideo: true,
+  writeJpegVideo: true,
+  ingestVideos: true,
+  allocClipBuffer: true,
+  decodeThreads: true,
+  closeVideoFiles: true,
+  openVideoFiles: true,
+};
+
+/** Every function of NativeBinding. */
+export const NATIVE_FUNCTIONS = Object.keys(FUNCTIONS) as readonly NativeFunctionName[];
+
+/**
+ * Why the module loaded from `path` is not the binding this code calls (one line naming the file
+ * and the fix), or undefined when it is: its abiVersion must equal NATIVE_ABI_VERSION and every
+ * function of NativeBinding must be there.
+ */
+export function bindingProblem(exports: unknown, path: string, expected = NATIVE_ABI_VERSION): string | undefined {
+  const found = (typeof exports === 'object' || typeof exports === 'function') && exports !== null ? (exports as Record<string, unknown>) : {};
+  const version = found.abiVersion;
+  if (typeof version !== 'number') {
+    return `native addon ${path} is stale (no ABI version, this code expects ${expected}): rebuild with \`npm run build:native\``;
+  }
+  if (version < expected) return `native addon ${path} is stale (ABI ${version}, this code expects ${expected}): rebuild with \`npm run build:native\``;
+  if (version > expected) return `native addon ${path} is newer than this code (ABI ${version}, this code expects ${expected}): rebuild both with \`npm run build\``;
+  const missing = NATIVE_FUNCTIONS.filter((name) => typeof found[name] !== 'function');
+  if (missing.length > 0) {
+    return `native addon ${path} (ABI ${version}) lacks ${missing.length === 1 ? 'function' : 'functions'} ${missing.join(', ')}: rebuild with \`npm run build:native\``;
+  }
+  return undefined;
+}
