@@ -4,5 +4,5 @@
 #pragma once
 
 namespace mnf {
-constexpr int kAbiVersion = 1;
+constexpr int kAbiVersion = 2;
 }  // namespace mnf

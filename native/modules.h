@@ -4,6 +4,7 @@
 
 namespace mnf {
 void RegisterDevice(Napi::Env env, Napi::Object exports);   // native/cuda/
+void RegisterDeviceMemory(Napi::Env env, Napi::Object exports);  // native/device/
 void RegisterKernels(Napi::Env env, Napi::Object exports);  // native/kernels/
 void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/
 void RegisterDecode(Napi::Env env, Napi::Object exports);   // native/decode/

@@ -23,6 +23,6 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown name with one line', async () => {
-    await expect(initBackend('gpu' as never)).rejects.toThrow(/expected one of auto, native, cpu, tensorflow, got 'gpu'/);
+    await expect(initBackend('gpu' as never)).rejects.toThrow(/expected one of auto, native, cpu, tensorflow, cuda, got 'gpu'/);
   });
 });

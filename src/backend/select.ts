@@ -1,10 +1,13 @@
-// Backend selection: auto prefers tensorflow (tfjs-node-gpu / tfjs-node, when installed and
-// loadable), then native (the addon), then tfjs's pure-JS cpu backend, and says why.
+// Backend selection: auto prefers cuda (only where a CUDA GPU is usable and the CUDA device opens),
+// then tensorflow (tfjs-node-gpu / tfjs-node, when installed and loadable), then native (the addon),
+// then tfjs's pure-JS cpu backend, and says why.
 import { cpus } from 'node:os';
 import { tf } from '../tf.js';
 import { addonProblem } from '../native/addon.js';
 import { deviceInfo, setThreads } from '../native/device.js';
+import type { DeviceKind } from '../native/device-memory.js';
 import { registerNativeBackend } from './native/backend.js';
+import { CUDA_BACKEND, cudaDeviceKind, registerCudaBackend } from './cuda/register.js';
 
 import { BACKEND_NAMES, type BackendName } from './names.js';
 
@@ -17,6 +20,8 @@ export interface BackendInfo {
   cuda: boolean;
   /** CUDA device names, empty on CPU */
   devices: string[];
+  /** what the backend computes on, e.g. "CPU (8 threads)" or "emulated (host memory)" */
+  device: string;
   /** CPU threads used by the native kernels */
   threads: number;
   /** one line per candidate: why it was chosen or skipped */
@@ -50,17 +55,64 @@ async function activate(name: string): Promise<void> {
   await tf.ready();
 }
 
+export interface InitBackendOptions {
+  /** backend cuda's device; default MNF_CUDA_DEVICE, else the CUDA GPU ('auto' only ever tries the GPU) */
+  device?: DeviceKind;
+}
+
+function cpuDevice(threads: number): string {
+  return `CPU (${threads} thread${threads === 1 ? '' : 's'})`;
+}
+
+/** Registers and activates backend cuda on `kind`, or returns why it cannot run. */
+async function tryCuda(kind: DeviceKind): Promise<{ device: string } | { problem: string }> {
+  let backend;
+  try {
+    backend = registerCudaBackend({ device: kind });
+  } catch (err) {
+    return { problem: (err as Error).message.split('\n')[0]! };
+  }
+  await activate(CUDA_BACKEND);
+  return { device: backend.deviceName };
+}
+
 /**
  * Makes the named backend current for the package's tfjs-core instance.
  * Throws with one clear line when an explicitly named backend is not available.
  */
-export async function initBackend(name: BackendName = 'auto'): Promise<BackendInfo> {
+export async function initBackend(name: BackendName = 'auto', options: InitBackendOptions = {}): Promise<BackendInfo> {
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`--backend: expected one of ${BACKEND_NAMES.join(', ')}, got '${name}'`);
   }
   const reasons: string[] = [];
   const threads = defaultThreads();
-  const cpuInfo = (backend: string): BackendInfo => ({ name: backend, cuda: false, devices: [], threads, reasons });
+  const cpuInfo = (backend: string): BackendInfo => ({ name: backend, cuda: false, devices: [], device: cpuDevice(threads), threads, reasons });
+
+  if (name === 'cuda') {
+    const problem = addonProblem();
+    if (problem !== undefined) throw new Error(`backend 'cuda' is not available: ${problem}`);
+    const kind = cudaDeviceKind(options);
+    const opened = await tryCuda(kind);
+    if ('problem' in opened) throw new Error(`backend 'cuda' is not available: ${opened.problem}`);
+    setThreads(threads);
+    reasons.push(`cuda: ${opened.device}`);
+    const gpus = kind === 'cuda' ? deviceInfo().devices.map((d) => d.name) : [];
+    return { name: CUDA_BACKEND, cuda: kind === 'cuda', devices: gpus, device: opened.device, threads, reasons };
+  }
+  if (name === 'auto') {
+    // cuda only on a usable GPU, never on the emulated device (without a GPU, native's line says why)
+    const problem = addonProblem();
+    const gpus = problem === undefined ? deviceInfo().devices : [];
+    if (gpus.length > 0) {
+      const opened = await tryCuda('cuda');
+      if ('device' in opened) {
+        setThreads(threads);
+        reasons.push(`cuda: ${opened.device}`);
+        return { name: CUDA_BACKEND, cuda: true, devices: gpus.map((d) => d.name), device: opened.device, threads, reasons };
+      }
+      reasons.push(`cuda skipped: ${opened.problem}`);
+    }
+  }
 
   if (name === 'auto' || name === 'tensorflow') {
     const problem = await tryTensorflow();
@@ -92,5 +144,5 @@ export async function initBackend(name: BackendName = 'auto'): Promise<BackendIn
   }
   await activate('cpu');
   reasons.push('cpu: tfjs pure-JS kernels (slow for convolutions)');
-  return { ...cpuInfo('cpu'), threads: 1 };
+  return { ...cpuInfo('cpu'), device: cpuDevice(1), threads: 1 };
 }

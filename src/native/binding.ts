@@ -1,15 +1,16 @@
 // The addon's whole exported surface as one interface (the way node-llama-cpp types its addon as one
 // BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
 // was built with (native/abi_version.h) and every function named here. The capability wrappers beside
-// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts) are the only callers.
+// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts) are the only callers.
 import type { CscDevice, CscResult } from './csc.js';
 import type { DecodeClipsRequest, IngestOptions, IngestResult, VideoProbe } from './decode.js';
 import type { DeviceInfo } from './device.js';
+import type { DeviceHandle, DeviceMemoryStats, HostArray } from './device-memory.js';
 import type { BinaryOp, Broadcast, MatMulActivation, ReduceOp, UnaryOp } from './kernels.js';
 import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
 
 /** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
-export const NATIVE_ABI_VERSION = 1;
+export const NATIVE_ABI_VERSION = 2;
 
 type Shape = number[];
 /** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
@@ -22,6 +23,20 @@ export interface NativeBinding {
   // native/cuda/
   deviceInfo(): DeviceInfo;
   setThreads(threads: number): void;
+
+  // native/device/: buffers of a device behind a caching allocator; ids are positive integers
+  deviceOpen(kind: 'emulated' | 'cuda'): DeviceHandle;
+  deviceName(device: DeviceHandle): string;
+  deviceAlloc(device: DeviceHandle, bytes: number): number;
+  deviceFree(device: DeviceHandle, id: number): void;
+  /** host → device; the array's byteLength must equal the buffer's bytes */
+  deviceWrite(device: DeviceHandle, id: number, array: HostArray): void;
+  deviceReadSync(device: DeviceHandle, id: number, array: HostArray): void;
+  /** device → host off the JS thread; resolves with `array` */
+  deviceRead<T extends HostArray>(device: DeviceHandle, id: number, array: T): Promise<T>;
+  deviceCopy(device: DeviceHandle, dst: number, src: number, bytes: number): void;
+  deviceStats(device: DeviceHandle): DeviceMemoryStats;
+  deviceEmptyCache(device: DeviceHandle): void;
 
   // native/kernels/: float32, channels-last; results written into the caller's arrays
   conv(x: Float32Array, xShape: Shape, filter: Float32Array, filterShape: Shape, y: Float32Array, yShape: Shape, ...geometry: ConvGeometryArgs): void;
@@ -99,6 +114,16 @@ export type NativeFunctionName = Exclude<keyof NativeBinding, 'abiVersion'>;
 const FUNCTIONS: Record<NativeFunctionName, true> = {
   deviceInfo: true,
   setThreads: true,
+  deviceOpen: true,
+  deviceName: true,
+  deviceAlloc: true,
+  deviceFree: true,
+  deviceWrite: true,
+  deviceReadSync: true,
+  deviceRead: true,
+  deviceCopy: true,
+  deviceStats: true,
+  deviceEmptyCache: true,
   conv: true,
   convBackpropInput: true,
   convBackpropFilter: true,

@@ -1,5 +1,6 @@
 // The engine's real collaborators: backend selection, the dataset on disk (or the default one),
 // and the method's trainer.
+import { stepMemoryStats } from '../backend/cuda/memory-stats.js';
 import { initBackend } from '../backend/select.js';
 import { openDataset } from '../data/dataset.js';
 import { ensureDefaultDataset } from '../data/default-dataset.js';
@@ -11,9 +12,8 @@ export function defaultSetup(): EngineSetup {
   return {
     async initBackend(name) {
       const info = await initBackend(name ?? 'auto');
-      // the models train on the CPU kernels; a CUDA device serves the CSC loss and clip transforms
-      const cpu = `CPU (${info.threads} thread${info.threads === 1 ? '' : 's'})`;
-      const device = info.cuda ? `${cpu}; CUDA: ${info.devices.join(', ')}` : cpu;
+      // on a host backend a CUDA device serves only the CSC loss and the clip transforms
+      const device = info.name !== 'cuda' && info.cuda ? `${info.device}; CUDA: ${info.devices.join(', ')}` : info.device;
       return { backend: info.name, device, reasons: info.reasons };
     },
     async openData(config, hooks) {
@@ -22,5 +22,6 @@ export function defaultSetup(): EngineSetup {
       return trainingDataFrom(dataset, config, hooks);
     },
     createTrainer,
+    stepMemory: stepMemoryStats,
   };
 }

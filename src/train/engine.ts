@@ -22,6 +22,7 @@ import {
   type ExitInfo,
   type RunHistory,
   type RunResults,
+  type StepMemory,
 } from './events.js';
 import { nonFiniteLoss, nonFiniteLossMessage } from './loss-guard.js';
 import { continueConfig, resumePosition } from './resume.js';
@@ -34,6 +35,8 @@ export interface EngineSetup {
   initBackend(name: EngineOptions['backend']): Promise<{ backend: string; device: string; reasons?: string[] }>;
   openData(config: RunConfig, hooks: { onProgress(stage: string, done: number, total: number): void; onWarning(message: string): void }): Promise<TrainingData>;
   createTrainer(config: RunConfig): Trainer;
+  /** the backend's device memory after a step, when the backend has a device (else undefined) */
+  stepMemory?(): StepMemory | undefined;
 }
 
 /** Settings that cannot work with this data (exit code 2); raised before the run folder is written. */
@@ -292,6 +295,7 @@ export class Engine {
     const waitMs = t1 - t0;
     addStep(this.totals, result, batch.labels, ms, waitMs);
     const clips = batch.labels.length;
+    const memory = this.setup.stepMemory?.();
     this.send({
       type: 'step',
       epoch: this.position.epoch,
@@ -304,6 +308,7 @@ export class Engine {
       clipsPerSecond: ms > 0 ? (clips * 1000) / ms : 0,
       dataWaitShare: ms > 0 ? waitMs / ms : 0,
       ms,
+      ...(memory ? { memory } : {}),
       time: now(),
     });
   }

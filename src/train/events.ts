@@ -7,6 +7,7 @@
 // the first epoch carry 1; an evaluation, retrieval or checkpoint carries the epochs completed
 // before it (and `step`, the optimisation steps taken), so one made mid-way through the second
 // epoch carries 1 and its step.
+import type { BackendName } from '../backend/names.js';
 import type { RunConfig } from '../config/types.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
@@ -61,7 +62,22 @@ export interface StepEvent {
   dataWaitShare: number;
   /** wall milliseconds of this step */
   ms: number;
+  /** the device's memory after this step, on a device-resident backend (cuda) only */
+  memory?: StepMemory;
   time: Time;
+}
+
+/** A device-resident backend's memory statistics (bytes; counts since the backend started). */
+export interface StepMemory {
+  inUseBytes: number;
+  cachedBytes: number;
+  peakBytes: number;
+  /** fresh device allocations (reuses of cached blocks not counted) */
+  allocations: number;
+  hostToDeviceBytes: number;
+  deviceToHostBytes: number;
+  /** kernel calls that ran on the host (copies both ways) */
+  fallbacks: number;
 }
 
 export interface EpochEvent {
@@ -291,7 +307,7 @@ export interface EngineOptions {
   out: string | null;
   /** checkpoint folder to continue from */
   resume?: string;
-  backend?: 'auto' | 'native' | 'cpu' | 'tensorflow';
+  backend?: BackendName;
   /** start training at once (headless) instead of waiting for a start command (console) */
   autoStart?: boolean;
   /** video-level test and retrieval after the last epoch (default true) */

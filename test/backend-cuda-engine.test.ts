@@ -1,0 +1,57 @@
+// Issue 12: the engine on backend cuda (emulated device): the run names the device, every step
+// carries the device's memory, which does not grow from the first epoch to the last, and a resumed
+// run equals an uninterrupted one.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpoint } from '../src/train/checkpoint.js';
+import { defaultSetup } from '../src/train/engine-setup.js';
+import type { RunEvent, StepEvent } from '../src/train/events.js';
+import { startEngineInProcess } from '../src/train/in-process.js';
+import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';
+
+let world: TinyWorld;
+const previous = process.env.MNF_CUDA_DEVICE;
+beforeAll(async () => {
+  process.env.MNF_CUDA_DEVICE = 'emulated';
+  world = await tinyWorld();
+});
+afterAll(() => {
+  if (previous === undefined) delete process.env.MNF_CUDA_DEVICE;
+  else process.env.MNF_CUDA_DEVICE = previous;
+  world?.cleanup();
+});
+
+async function train(out: string, epochs: number, resume?: string) {
+  const handle = startEngineInProcess(world.config({ epochs }), { out, resume, backend: 'cuda', autoStart: true, finalEvaluation: false }, defaultSetup());
+  const events = record(handle);
+  const exit = await handle.done;
+  expect(exit.error).toBeNull();
+  return events;
+}
+
+describe('the engine on backend cuda (emulated device)', () => {
+  it('names the device; every step carries memory statistics that do not grow from the first epoch to the last', async () => {
+    const events = await train(join(world.root, 'memory'), 3);
+    const run = events.find((e): e is RunEvent => e.type === 'run')!;
+    expect(run.backend).toBe('cuda');
+    expect(run.device).toMatch(/emulated/);
+    const steps = events.filter((e): e is StepEvent => e.type === 'step');
+    expect(steps).toHaveLength(6);
+    for (const s of steps) expect(s.memory).toMatchObject({ inUseBytes: expect.any(Number), fallbacks: expect.any(Number) });
+    const lastOfEpoch = (epoch: number) => steps.filter((s) => s.epoch === epoch).at(-1)!.memory!;
+    expect(lastOfEpoch(2).inUseBytes).toBe(lastOfEpoch(0).inUseBytes);
+    expect(lastOfEpoch(2).peakBytes).toBe(lastOfEpoch(1).peakBytes);
+  }, 180_000);
+
+  it('2 epochs straight equal 1 epoch + --resume for 1 more', async () => {
+    await train(join(world.root, 'straight'), 2);
+    const split = join(world.root, 'split');
+    await train(split, 1);
+    await train(split, 2, join(split, 'checkpoint-last'));
+    const a = readCheckpoint(join(world.root, 'straight', 'checkpoint-last')).state;
+    const b = readCheckpoint(join(split, 'checkpoint-last')).state;
+    let worst = 0;
+    for (const name of Object.keys(a)) for (let i = 0; i < a[name].data.length; i++) worst = Math.max(worst, Math.abs(a[name].data[i] - b[name].data[i]));
+    expect(worst).toBeLessThanOrEqual(1e-6);
+  }, 180_000);
+});

@@ -1,0 +1,103 @@
+// A training step of the trainer on backend 'cuda' (emulated device) equals the same step on 'native',
+// leaks neither tensors nor device memory, and its host fallbacks are counted and named.
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../src/config/presets.js';
+import type { RunConfig } from '../src/config/types.js';
+import type { ClipBatch } from '../src/data/types.js';
+import { initBackend } from '../src/backend/select.js';
+import type { CudaBackend } from '../src/backend/cuda/backend.js';
+import { stepMemoryStats } from '../src/backend/cuda/memory-stats.js';
+import { createTrainer } from '../src/train/trainer.js';
+import type { TensorState } from '../src/train/types.js';
+import { tf } from '../src/tf.js';
+
+const B = 4;
+const TEACHER_DIM = 32;
+
+/** A very small model: 2 frames of 16×16, channels 8-16-32-16, 512-d teacher pooled to D = 16. */
+function microConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  return resolveConfig('tiny', {
+    batch: B,
+    clipLength: 2,
+    size: 16,
+    method: 'mnf-csc',
+    ...overrides,
+    model: { width: 0.125, featureDim: 16, numClasses: 3, teacherDim: TEACHER_DIM },
+  });
+}
+
+function makeBatch(seed: number): ClipBatch {
+  const shape: ClipBatch['shape'] = [B, 2, 16, 16, 3];
+  const n = shape.reduce((a, b) => a * b, 1);
+  return {
+    clips: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed)),
+    shape,
+    teacher: Float32Array.from({ length: B * TEACHER_DIM }, (_, i) => Math.abs(Math.cos(i * 0.11 + seed))),
+    teacherDim: TEACHER_DIM,
+    labels: Int32Array.from([0, 1, 0, 2]),
+    videoIndex: Int32Array.from([0, 1, 2, 3]),
+  };
+}
+
+/** One step of a fresh trainer on `backend`: its losses and every weight, moment and statistic after it. */
+async function oneStep(backend: 'native' | 'cuda'): Promise<{ losses: Record<string, number>; state: TensorState }> {
+  await initBackend(backend, { device: 'emulated' });
+  expect(tf.getBackend()).toBe(backend);
+  const trainer = createTrainer(microConfig());
+  const { losses } = trainer.step(makeBatch(1));
+  const state = trainer.getState();
+  trainer.dispose();
+  return { losses: losses as unknown as Record<string, number>, state };
+}
+
+afterAll(() => initBackend('native'));
+
+describe('backend cuda (emulated device) in a training step', () => {
+  it('one mnf-csc step equals the same step on native to 1e-5', async () => {
+    const native = await oneStep('native');
+    const cuda = await oneStep('cuda');
+    expect(Object.keys(cuda.losses).sort()).toEqual(Object.keys(native.losses).sort());
+    for (const [term, value] of Object.entries(native.losses)) expect(Math.abs(cuda.losses[term]! - value), term).toBeLessThanOrEqual(1e-5);
+    expect(Object.keys(cuda.state).sort()).toEqual(Object.keys(native.state).sort());
+    for (const key of Object.keys(native.state)) {
+      const [x, y] = [cuda.state[key]!.data, native.state[key]!.data];
+      expect(x.length, key).toBe(y.length);
+      const worst = x.reduce((m, v, i) => Math.max(m, Math.abs(v - y[i]!)), 0);
+      expect(worst, key).toBeLessThanOrEqual(1e-5);
+    }
+  }, 60_000);
+
+  it('numTensors and the device in-use bytes are the same after step 2 and step 20; fallbacks are counted and named', async () => {
+    await initBackend('cuda', { device: 'emulated' });
+    const backend = tf.backend() as CudaBackend;
+    const trainer = createTrainer(microConfig());
+    const batch = makeBatch(3);
+    const before = backend.stats().fallbacks;
+    let afterSecond: { numTensors: number; inUseBytes: number } | undefined;
+    for (let step = 1; step <= 20; step++) {
+      trainer.step(batch);
+      if (step === 2) afterSecond = { numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes };
+    }
+    expect({ numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes }).toEqual(afterSecond);
+    const stats = backend.stats();
+    expect(stats.fallbacks - before).toBeGreaterThan(0);
+    expect(Object.keys(stats.fallbacksByKernel)).toContain('Conv3D');
+    expect(backend.fallbackKernels()).toEqual(Object.keys(stats.fallbacksByKernel));
+    expect(stats.cachedBytes).toBeGreaterThan(0);
+    expect(backend.host.numDataIds()).toBe(0);
+    trainer.dispose();
+  }, 120_000);
+});
+
+describe('stepMemoryStats', () => {
+  it("is the device's figures on cuda and undefined on a host backend", async () => {
+    await initBackend('cuda', { device: 'emulated' });
+    const stats = stepMemoryStats()!;
+    expect(Object.keys(stats).sort()).toEqual(['allocations', 'cachedBytes', 'deviceToHostBytes', 'fallbacks', 'hostToDeviceBytes', 'inUseBytes', 'peakBytes']);
+    const x = tf.ones([1000]);
+    expect(stepMemoryStats()!.inUseBytes - stats.inUseBytes).toBe(4096);
+    x.dispose();
+    await initBackend('native');
+    expect(stepMemoryStats()).toBeUndefined();
+  });
+});
