@@ -96,6 +96,14 @@ describe('stepMemoryStats', () => {
     expect(Object.keys(stats).sort()).toEqual(['allocations', 'cachedBytes', 'deviceToHostBytes', 'fallbacks', 'hostToDeviceBytes', 'inUseBytes', 'peakBytes']);
     const x = tf.ones([1000]);
     expect(stepMemoryStats()!.inUseBytes - stats.inUseBytes).toBe(4096);
+    // transfers and fallbacks count what happened since the previous read
+    const y = tf.add(x, x);
+    const afterAdd = stepMemoryStats()!;
+    expect(afterAdd.fallbacks).toBe(1);
+    expect(afterAdd.deviceToHostBytes).toBe(2 * 4000);
+    expect(afterAdd.hostToDeviceBytes).toBe(4000);
+    expect(stepMemoryStats()).toMatchObject({ fallbacks: 0, hostToDeviceBytes: 0, deviceToHostBytes: 0 });
+    y.dispose();
     x.dispose();
     await initBackend('native');
     expect(stepMemoryStats()).toBeUndefined();

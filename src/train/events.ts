@@ -67,16 +67,18 @@ export interface StepEvent {
   time: Time;
 }
 
-/** A device-resident backend's memory statistics (bytes; counts since the backend started). */
+/** A device-resident backend's memory statistics after a step (bytes). */
 export interface StepMemory {
   inUseBytes: number;
   cachedBytes: number;
   peakBytes: number;
-  /** fresh device allocations (reuses of cached blocks not counted) */
+  /** fresh device allocations since the backend started (reuses of cached blocks not counted) */
   allocations: number;
+  /** copied to the device during this step */
   hostToDeviceBytes: number;
+  /** copied from the device during this step */
   deviceToHostBytes: number;
-  /** kernel calls that ran on the host (copies both ways) */
+  /** kernel calls of this step that ran on the host (copies both ways) */
   fallbacks: number;
 }
 

@@ -1,4 +1,5 @@
-// The memory statistics a step event carries (issue 12: `memory`), read once per step.
+// The memory statistics a step event carries (issue 12: `memory`), read once per step. Sizes are
+// the device's state now; transfers and fallbacks count what happened since the previous read.
 import { tf } from '../../tf.js';
 import { CudaBackend } from './backend.js';
 
@@ -6,17 +7,32 @@ export interface StepMemoryStats {
   inUseBytes: number;
   cachedBytes: number;
   peakBytes: number;
+  /** fresh device allocations so far (reuses of cached blocks not counted) */
   allocations: number;
+  /** since the previous read */
   hostToDeviceBytes: number;
+  /** since the previous read */
   deviceToHostBytes: number;
-  /** host fallback kernel calls so far */
+  /** host fallback kernel calls since the previous read */
   fallbacks: number;
 }
+
+const previous = new WeakMap<CudaBackend, { h2d: number; d2h: number; fallbacks: number }>();
 
 /** The current backend's device statistics when it is 'cuda', else undefined (host backends have none). */
 export function stepMemoryStats(): StepMemoryStats | undefined {
   const backend = tf.backend();
   if (!(backend instanceof CudaBackend)) return undefined;
   const { inUseBytes, cachedBytes, peakBytes, allocations, hostToDeviceBytes, deviceToHostBytes, fallbacks } = backend.stats();
-  return { inUseBytes, cachedBytes, peakBytes, allocations, hostToDeviceBytes, deviceToHostBytes, fallbacks };
+  const last = previous.get(backend) ?? { h2d: 0, d2h: 0, fallbacks: 0 };
+  previous.set(backend, { h2d: hostToDeviceBytes, d2h: deviceToHostBytes, fallbacks });
+  return {
+    inUseBytes,
+    cachedBytes,
+    peakBytes,
+    allocations,
+    hostToDeviceBytes: hostToDeviceBytes - last.h2d,
+    deviceToHostBytes: deviceToHostBytes - last.d2h,
+    fallbacks: fallbacks - last.fallbacks,
+  };
 }
