@@ -49,3 +49,28 @@ describe('bench step', () => {
     await expect(run(['--preset', 'huge'])).rejects.toThrow(/^--preset: expected one of .*, got 'huge'$/);
   });
 });
+
+describe('bench step --backend cuda', () => {
+  it.skipIf(addonProblem() !== undefined)('measures the same step on cuda (emulated) against native in the same run: ms, fallbacks and transfers per step', async () => {
+    let out = '';
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    });
+    vi.stubEnv('MNF_CUDA_DEVICE', 'emulated');
+    try {
+      expect(await run(['--json', '--preset', 'tiny', '--steps', '2', '--warmup', '1', '--backend', 'cuda', '--no-pytorch', '--no-console'])).toBe(0);
+    } finally {
+      write.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    const report = JSON.parse(out) as { ms_per_step: number; cuda: Record<string, unknown> & { memory: { inUseBytes: number } } };
+    expect(report.cuda.device).toMatch(/emulated/);
+    expect(report.cuda.ratio_vs_native).toBeCloseTo((report.cuda.ms_per_step as number) / report.ms_per_step, 9);
+    for (const key of ['fallbacks_per_step', 'host_to_device_bytes_per_step', 'device_to_host_bytes_per_step', 'read_sync_per_step']) {
+      expect(report.cuda[key], key).toEqual(expect.any(Number));
+    }
+    expect(report.cuda.read_sync_per_step).toBeLessThanOrEqual(1);
+    expect(report.cuda.memory.inUseBytes).toBeGreaterThan(0);
+  }, 120_000);
+});

@@ -1,4 +1,5 @@
 // mnf-tui bench step [--json] [--preset bench-s] [--steps 5] [--warmup 2] [--threads N] [--no-pytorch] [--no-console]
+//   [--backend native|cuda]  (cuda: the same step on backend cuda too, against native in the same run)
 // One full mnf-csc training step (student + MNF + every loss + both Adam steps) on the native
 // backend, and the same config in PyTorch CPU (scripts/bench-step.py, same thread count) in the
 // same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
@@ -11,7 +12,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { initBackend } from '../backend/select.js';
-import { intFlag, parseFlags, UsageError } from '../commands/args.js';
+import { choiceFlag, intFlag, parseFlags, UsageError } from '../commands/args.js';
+import type { CudaBackend } from '../backend/cuda/backend.js';
+import { stepMemoryStats, type StepMemoryStats } from '../backend/cuda/memory-stats.js';
 import { resolveConfig } from '../config/presets.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
@@ -87,6 +90,46 @@ function runPytorch(config: RunConfig, threads: number, steps: number, warmup: n
   return JSON.parse(result.stdout.trim().split('\n').pop()!) as PytorchResult;
 }
 
+/** The same step on backend cuda (its device per MNF_CUDA_DEVICE), against native's ms/step of this run. */
+async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, warmup: number, nativeMs: number, log: (line: string) => unknown) {
+  const info = await initBackend('cuda');
+  const trainer = createTrainer(config);
+  for (let i = 0; i < warmup; i++) trainer.step(batch);
+  const backend = tf.backend() as CudaBackend;
+  stepMemoryStats(); // the per-step figures count from here
+  const readsBefore = backend.stats().readSyncCalls;
+  const times: number[] = [];
+  const perStep: StepMemoryStats[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    trainer.step(batch);
+    times.push(performance.now() - start);
+    perStep.push(stepMemoryStats()!);
+  }
+  const stats = backend.stats();
+  trainer.dispose();
+  const mean = (f: (m: StepMemoryStats) => number) => perStep.reduce((a, m) => a + f(m), 0) / perStep.length;
+  const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
+  const result = {
+    device: info.device,
+    ms_per_step: msPerStep,
+    ms_min: Math.min(...times),
+    ratio_vs_native: msPerStep / nativeMs,
+    fallbacks_per_step: mean((m) => m.fallbacks),
+    fallback_kernels: Object.keys(stats.fallbacksByKernel).sort(),
+    host_to_device_bytes_per_step: mean((m) => m.hostToDeviceBytes),
+    device_to_host_bytes_per_step: mean((m) => m.deviceToHostBytes),
+    read_sync_per_step: (stats.readSyncCalls - readsBefore) / steps,
+    memory: perStep.at(-1)!,
+  };
+  log(
+    `  cuda (${info.device}): ${msPerStep.toFixed(0)} ms/step → ${result.ratio_vs_native.toFixed(2)} × native; ` +
+      `${result.fallbacks_per_step.toFixed(0)} host fallbacks, ${(result.host_to_device_bytes_per_step / 1e6).toFixed(1)} MB to and ` +
+      `${(result.device_to_host_bytes_per_step / 1e6).toFixed(1)} MB from the device per step`,
+  );
+  return result;
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     json: { type: 'boolean' },
@@ -96,7 +139,9 @@ export async function run(argv: string[]): Promise<number> {
     threads: { type: 'string' },
     'no-pytorch': { type: 'boolean' },
     'no-console': { type: 'boolean' },
+    backend: { type: 'string' },
   });
+  const against = choiceFlag(values.backend, '--backend', ['native', 'cuda'] as const) ?? 'native';
   const steps = intFlag(values.steps, '--steps', 1) ?? 5;
   const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
   const threadsFlag = intFlag(values.threads, '--threads', 1);
@@ -125,6 +170,8 @@ export async function run(argv: string[]): Promise<number> {
   log(`  mnf-tui: ${msPerStep.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)})`);
   const profile = await topKernels(() => void trainer.step(batch), 10);
   trainer.dispose();
+  const cuda = against === 'cuda' ? await measureCuda(config, batch, steps, warmup, msPerStep, log) : null;
+  if (cuda) await initBackend('native');
   const baseline: PytorchResult = values['no-pytorch'] ? { skipped: '--no-pytorch' } : runPytorch(config, info.threads, steps, warmup);
   const pytorch = 'skipped' in baseline ? undefined : baseline;
   if (pytorch) {
@@ -154,6 +201,7 @@ export async function run(argv: string[]): Promise<number> {
     pytorch: pytorch ?? null,
     pytorch_skipped: pytorch ? null : (baseline as { skipped: string }).skipped,
     profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },
+    cuda,
     console_vs_headless: consoleOverhead ? consoleOverhead.ratio : null,
     console: consoleOverhead ?? { skipped: '--no-console' },
   };
