@@ -1,6 +1,7 @@
 // mnf-tui doctor [--json]: what this machine offers (backends, CUDA devices, oneDNN, threads).
 import { addonPath, addonProblem } from '../native/addon.js';
 import { deviceInfo, type DeviceInfo } from '../native/device.js';
+import type { DeviceMemoryStats } from '../native/device-memory.js';
 import { defaultThreads } from '../backend/select.js';
 import { parseFlags } from './args.js';
 
@@ -22,6 +23,19 @@ async function tensorflowCandidate(): Promise<Candidate> {
   return { name: 'tensorflow', available: false, detail: 'neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node loads' };
 }
 
+/** Backend cuda: can its device (MNF_CUDA_DEVICE, else the GPU) be opened, and what does it hold now. */
+async function cudaCandidate(problem: string | undefined): Promise<Candidate & { device: string | null; memory: DeviceMemoryStats | null }> {
+  if (problem !== undefined) return { name: 'cuda', available: false, detail: problem, device: null, memory: null };
+  try {
+    const { cudaDeviceKind } = await import('../backend/cuda/register.js');
+    const { DeviceMemory } = await import('../native/device-memory.js');
+    const device = new DeviceMemory(cudaDeviceKind());
+    return { name: 'cuda', available: true, detail: `device ${device.name}`, device: device.name, memory: device.stats() };
+  } catch (err) {
+    return { name: 'cuda', available: false, detail: (err as Error).message.split('\n')[0]!, device: null, memory: null };
+  }
+}
+
 export async function doctor(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { json: { type: 'boolean' } });
   const problem = addonProblem();
@@ -30,6 +44,7 @@ export async function doctor(argv: string[]): Promise<number> {
     node: process.version,
     addon: { path: addonPath(), loaded: problem === undefined, problem: problem ?? null },
     backends: [
+      await cudaCandidate(problem),
       await tensorflowCandidate(),
       { name: 'native', available: problem === undefined, detail: problem ?? `oneDNN ${device!.dnnlVersion}` },
       { name: 'cpu', available: true, detail: 'tfjs pure-JS kernels' },
