@@ -25,7 +25,8 @@ export interface DeviceMemoryStats {
 }
 
 export class DeviceMemory {
-  private readonly handle: DeviceHandle;
+  /** the addon's device object: device ops (src/native/device-ops-*.ts) take it */
+  readonly handle: DeviceHandle;
   /** e.g. "emulated (host memory)" */
   readonly name: string;
 

@@ -95,6 +95,13 @@ export class CudaBackend extends KernelBackend {
     return { dataId: this.write(values ?? null!, shape, dtype), shape, dtype };
   }
 
+  /** The device buffer holding a tensor's values: what device kernels pass to the device's ops. */
+  bufferOf(dataId: DataId): number {
+    const data = this.tensorMap.get(dataId);
+    if (data?.buffer === undefined) throw new Error(`backend 'cuda': tensor has no device buffer (${data ? data.dtype : 'disposed'})`);
+    return data.buffer;
+  }
+
   override refCount(dataId: DataId): number {
     return this.tensorMap.has(dataId) ? this.tensorMap.get(dataId).refCount : 0;
   }
