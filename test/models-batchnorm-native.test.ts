@@ -1,6 +1,7 @@
-// BatchNorm(+ReLU) in the addon (native/norm/, kernel 'native' on backend 'native'): output, batch
-// statistics, running statistics and dx/dγ/dβ equal a float64 reference, the composed tfjs ops and
-// the JS host kernels; results do not depend on the thread count; bad arguments are named.
+// BatchNorm(+ReLU) in the addon (native/norm/, the MnfBatchNormTrain kernels of backend 'native'):
+// output, batch statistics, running statistics and dx/dγ/dβ equal a float64 reference, the composed
+// twins (the ops on a backend without the kernels) and the cpu backend's JS kernels; results do
+// not depend on the thread count; bad arguments are named.
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
 import { ParamStore } from '../src/models/params.js';
@@ -11,12 +12,15 @@ import { batchNormTrainBackward, batchNormTrainForward, normKernelsAvailable } f
 import { tf } from '../src/tf.js';
 import { useBackend } from './models-backends.js';
 import { expectClose } from './models-fixture.js';
+import { BATCHNORM_KERNELS, withoutKernels } from './ops-kernels.js';
 
 const EPS = 1e-5;
 const skipReason = addonProblem() ?? (normKernelsAvailable() ? undefined : 'the loaded addon has no batchNormTrainForward (rebuild it)');
 if (skipReason) console.log(`native BatchNorm tests skipped: ${skipReason}`);
 
-type Kernel = BatchNorm['kernel'];
+/** 'native': the addon's kernels; 'composed': the ops' composed twins on backend 'native';
+ * 'cpu': the JS kernels of backend 'cpu' */
+type Kernel = 'native' | 'composed' | 'cpu';
 
 interface Case {
   rows: number;
@@ -61,10 +65,18 @@ interface Result {
 }
 
 /** Forward in training mode (running statistics updated once) and the gradients of Σ y·dy. */
-function runLayer(kernel: Kernel, c: Case, inputs: Inputs): Result {
+async function runLayer(kernel: Kernel, c: Case, inputs: Inputs): Promise<Result> {
+  await useBackend(kernel === 'cpu' ? 'cpu' : 'native');
+  try {
+    return kernel === 'composed' ? withoutKernels(BATCHNORM_KERNELS, () => runLayerHere(c, inputs)) : runLayerHere(c, inputs);
+  } finally {
+    await useBackend('native');
+  }
+}
+
+function runLayerHere(c: Case, inputs: Inputs): Result {
   const store = new ParamStore(1);
   const bn = new BatchNorm(store, 'bn', c.channels);
-  bn.kernel = kernel;
   tf.tidy(() => {
     bn.weight.assign(tf.tensor1d(inputs.gamma));
     bn.bias.assign(tf.tensor1d(inputs.beta));
@@ -173,19 +185,19 @@ const cases: Case[] = [
 describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend native)', () => {
   for (const c of cases) {
     const name = `rows ${c.rows}, ${c.channels} channels${c.residual ? ', + residual' : ''}${c.relu ? ', ReLU' : ''}${c.offset ? `, mean ≈ ${c.offset}` : ''}`;
-    it(`${name}: native = float64 reference = composed ops = host kernels`, async () => {
+    it(`${name}: native = float64 reference = composed twins = cpu kernels`, async () => {
       await useBackend('native');
       const inputs = randomInputs(c, c.rows * 131 + c.channels);
       const before = tf.memory().numTensors;
-      const native = runLayer('native', c, inputs);
+      const native = await runLayer('native', c, inputs);
       expect(tf.memory().numTensors, 'no tensor left behind').toBe(before);
       expectMatchesReference('native', c, inputs, native, reference(c, inputs, native.y), 1e-5);
       // batch statistics themselves (the relative error of the mean is larger where |mean| ≫ spread)
       const expected = reference(c, inputs, native.y);
       expectClose(native.mean, expected.mean, 1e-4, 'native batch mean');
       expectClose(native.variance, expected.variance, 1e-4, 'native batch variance');
-      for (const other of ['composed', 'host'] as const) {
-        const result = runLayer(other, c, inputs);
+      for (const other of ['composed', 'cpu'] as const) {
+        const result = await runLayer(other, c, inputs);
         // the composed float32 ops compute x·scale + (β − mean·scale): with |mean| ≫ spread the
         // two terms nearly cancel, so they are only ~1e-3 accurate there
         const tol = other === 'composed' && c.offset ? 1e-3 : 1e-5;
@@ -201,13 +213,10 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
     });
   }
 
-  it("kernel 'auto' on backend 'native' runs the addon's kernels", async () => {
+  it("the layer on backend 'native' runs the addon's kernels", async () => {
     await useBackend('native');
     const c: Case = { rows: 50, channels: 7, relu: true };
     const inputs = randomInputs(c, 5);
-    const auto = runLayer('auto', c, inputs);
-    const forced = runLayer('native', c, inputs);
-    for (const key of ['y', 'dx', 'dGamma', 'dBeta'] as const) expect(Array.from(auto[key])).toEqual(Array.from(forced[key]));
     const seen: string[] = [];
     const store = new ParamStore(1);
     const bn = new BatchNorm(store, 'bn', c.channels);
@@ -216,17 +225,8 @@ describe.skipIf(skipReason !== undefined)('BatchNorm in the addon (backend nativ
     tf.tidy(() => tf.grads((x: tf.Tensor) => tf.sum(bn.apply(x as tf.Tensor2D, true, { relu: true })))([tf.tensor2d(inputs.x, [c.rows, c.channels])]));
     stop();
     store.dispose();
-    expect(seen).toContain('MnfNativeBatchNormTrain');
-    expect(seen).toContain('MnfNativeBatchNormTrainGrad');
-  });
-
-  it("kernel 'native' off backend 'native' says what it needs", async () => {
-    await useBackend('cpu');
-    const store = new ParamStore(1);
-    const bn = new BatchNorm(store, 'stem.bn', 3);
-    bn.kernel = 'native';
-    expect(() => tf.tidy(() => bn.apply(tf.ones([4, 3]), true))).toThrow(/stem\.bn: kernel 'native' needs backend 'native'.*backend is 'cpu'/);
-    store.dispose();
+    expect(seen).toContain('MnfBatchNormTrain');
+    expect(seen).toContain('MnfBatchNormTrainGrad');
   });
 
   it('a residual of another shape is refused, naming the layer', async () => {

@@ -1,16 +1,18 @@
-// BatchNorm: the host kernels (cpu, native) equal the composed tfjs ops, values and gradients,
-// with and without the fused ReLU; running statistics follow PyTorch (unbiased variance, momentum 0.1).
+// BatchNorm: each backend's kernels (cpu, native) equal the composed twins the ops fall back to,
+// values and gradients, with and without the fused ReLU; running statistics follow PyTorch
+// (unbiased variance, momentum 0.1).
 import { describe, expect, it } from 'vitest';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
 import { ParamStore } from '../src/models/params.js';
 import { tf } from '../src/tf.js';
 import { TEST_BACKENDS, useBackend } from './models-backends.js';
 import { expectClose } from './models-fixture.js';
+import { BATCHNORM_KERNELS, withoutKernels } from './ops-kernels.js';
 
-function run(backend: string, hostKernel: boolean, relu: boolean) {
+function run(backend: string, kernels: boolean, relu: boolean) {
+  if (!kernels) return withoutKernels(BATCHNORM_KERNELS, () => run(backend, true, relu));
   const store = new ParamStore(1);
   const bn = new BatchNorm(store, 'bn', 5);
-  bn.kernel = hostKernel ? 'host' : 'composed';
   const result = tf.tidy(() => {
     bn.weight.assign(tf.tensor1d([0.5, 1.5, -1, 2, 1]));
     bn.bias.assign(tf.tensor1d([0.1, -0.2, 0.3, 0, 1]));
@@ -33,16 +35,16 @@ function run(backend: string, hostKernel: boolean, relu: boolean) {
 
 describe.each(TEST_BACKENDS)('BatchNorm on %s', (backend) => {
   for (const relu of [false, true]) {
-    it(`host kernel = composed ops${relu ? ' with ReLU' : ''}: output, dx, dγ, dβ and running statistics`, async () => {
+    it(`kernels = composed twins${relu ? ' with ReLU' : ''}: output, dx, dγ, dβ and running statistics`, async () => {
       await useBackend(backend);
       const before = tf.memory().numTensors;
-      const host = run(backend, true, relu);
+      const kernel = run(backend, true, relu);
       const composed = run(backend, false, relu);
       expect(tf.memory().numTensors, 'no tensor left behind').toBe(before);
-      ['y', 'dx', 'dγ', 'dβ'].forEach((name, i) => expectClose(host.values[i]!, composed.values[i]!, 1e-4, name));
-      expectClose(host.runningMean, composed.runningMean, 1e-5, 'running_mean');
-      expectClose(host.runningVar, composed.runningVar, 1e-5, 'running_var');
-      if (relu) expect(Math.min(...host.values[0]!)).toBe(0);
+      ['y', 'dx', 'dγ', 'dβ'].forEach((name, i) => expectClose(kernel.values[i]!, composed.values[i]!, 1e-4, name));
+      expectClose(kernel.runningMean, composed.runningMean, 1e-5, 'running_mean');
+      expectClose(kernel.runningVar, composed.runningVar, 1e-5, 'running_var');
+      if (relu) expect(Math.min(...kernel.values[0]!)).toBe(0);
     });
   }
 

@@ -6,6 +6,8 @@ import { tf } from '../tf.js';
 import { addonProblem } from '../native/addon.js';
 import { deviceInfo, setThreads } from '../native/device.js';
 import type { DeviceKind } from '../native/device-memory.js';
+import { registerCpuKernels } from './cpu/register.js';
+import { cscLossConfig } from './kernels/MnfCscLoss.js';
 import { registerNativeBackend } from './native/backend.js';
 import { CUDA_BACKEND, cudaDeviceKind, registerCudaBackend } from './cuda/register.js';
 
@@ -84,6 +86,7 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`--backend: expected one of ${BACKEND_NAMES.join(', ')}, got '${name}'`);
   }
+  registerCpuKernels();
   const reasons: string[] = [];
   const threads = defaultThreads();
   const cpuInfo = (backend: string): BackendInfo => ({ name: backend, cuda: false, devices: [], device: cpuDevice(threads), threads, reasons });
@@ -118,6 +121,8 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
     const problem = await tryTensorflow();
     if (problem === undefined) {
       await activate('tensorflow');
+      // the fused CSC runs in the addon on any host-memory backend
+      if (addonProblem() === undefined) tf.registerKernel({ ...cscLossConfig, backendName: 'tensorflow' });
       reasons.push('tensorflow: libtensorflow loaded');
       return cpuInfo('tensorflow');
     }

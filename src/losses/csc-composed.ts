@@ -1,5 +1,6 @@
-// CSC loss written with tfjs ops (autodiff gives the gradients): the benchmark baseline and the
-// fallback when the addon is absent. Semantics follow scripts/reference/torch_csc.py exactly.
+// The composed twin of the CSC op (csc.ts), from tfjs ops: what the op computes on a backend without
+// a MnfCscLoss kernel, the oracle the kernels are tested against and the benchmark's baseline.
+// Semantics follow scripts/reference/torch_csc.py exactly.
 import { tf } from '../tf.js';
 
 export interface CscOptions {

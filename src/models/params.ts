@@ -38,7 +38,7 @@ export class ParamStore {
   getState(prefix = ''): TensorState {
     const state: TensorState = {};
     for (const map of [this.params, this.buffers]) {
-      for (const [name, v] of map) state[prefix + name] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) }; // a copy: host backends' arrays are updated in place
+      for (const [name, v] of map) state[prefix + name] = { shape: v.shape.slice(), data: Float32Array.from(v.dataSync() as Float32Array) }; // a copy: host backends' dataSync is the tensor's own array
     }
     return state;
   }
@@ -52,7 +52,7 @@ export class ParamStore {
         if (entry.shape.length !== v.shape.length || entry.shape.some((d, i) => d !== v.shape[i])) {
           throw new Error(`weight '${prefix + name}': expected shape [${v.shape}], got [${entry.shape}]`);
         }
-        tf.tidy(() => v.assign(tf.tensor(Float32Array.from(entry.data), v.shape, 'float32'))); // a copy, see getState
+        tf.tidy(() => v.assign(tf.tensor(Float32Array.from(entry.data), v.shape, 'float32'))); // a copy: tf.tensor keeps the array it is given
       }
     }
   }

@@ -1,4 +1,6 @@
-// The addon's kernels for backend 'native', one file per kernel (tfjs's layout).
+// The kernels backend 'native' registers over tfjs's cpu ones, one file per kernel (tfjs's layout):
+// the addon's here, and the host kernels it shares with 'cpu' (src/backend/kernels/: the Adam update
+// and BatchNorm's running statistics in JS, the CSC loss through the addon).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DConfig } from './Conv2D.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
@@ -20,8 +22,11 @@ import { negConfig } from './Neg.js';
 import { squareConfig } from './Square.js';
 import { sumConfig } from './Sum.js';
 import { meanConfig } from './Mean.js';
-import { nativeBatchNormTrainConfig } from './MnfNativeBatchNormTrain.js';
-import { nativeBatchNormTrainGradConfig } from './MnfNativeBatchNormTrainGrad.js';
+import { batchNormTrainConfig } from './MnfBatchNormTrain.js';
+import { batchNormTrainGradConfig } from './MnfBatchNormTrainGrad.js';
+import { batchNormRunningStatsConfig } from '../../kernels/MnfBatchNormRunningStats.js';
+import { adamUpdateConfig } from '../../kernels/MnfAdamUpdate.js';
+import { cscLossConfig } from '../../kernels/MnfCscLoss.js';
 import { sliceConfig } from './Slice.js';
 import { splitVConfig } from './SplitV.js';
 
@@ -46,8 +51,11 @@ export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   squareConfig,
   sumConfig,
   meanConfig,
-  nativeBatchNormTrainConfig,
-  nativeBatchNormTrainGradConfig,
+  batchNormTrainConfig,
+  batchNormTrainGradConfig,
+  batchNormRunningStatsConfig,
+  adamUpdateConfig,
+  cscLossConfig,
   sliceConfig,
   splitVConfig,
 ];
