@@ -26,7 +26,7 @@ export interface StateEvent {
 export interface RunEvent {
   type: 'run';
   config: RunConfig;
-  /** tfjs backend in use ('native', 'cpu', 'tensorflow') */
+  /** tfjs backend in use ('native', 'cpu', 'tensorflow', 'cuda') */
   backend: string;
   /** 'CPU (N threads)', plus the CUDA device names when one is usable */
   device: string;
