@@ -1,4 +1,5 @@
-// Backends the model tests run on: tfjs's cpu always, the addon's 'native' when it loads.
+// Backends the model tests run on: tfjs's cpu always; the addon's 'native', and 'cuda' on the
+// emulated device (host memory), when the addon loads.
 import { addonProblem } from '../src/native/addon.js';
 import { initBackend } from '../src/backend/select.js';
 import { tf } from '../src/tf.js';
@@ -7,10 +8,12 @@ import { tf } from '../src/tf.js';
 // (several test workers, other processes); it is read once, when the addon loads.
 process.env.OMP_WAIT_POLICY ??= 'passive';
 
-export const TEST_BACKENDS: ('cpu' | 'native')[] = addonProblem() === undefined ? ['cpu', 'native'] : ['cpu'];
-if (TEST_BACKENDS.length === 1) console.log(`native backend not tested: ${addonProblem()}`);
+export type TestBackend = 'cpu' | 'native' | 'cuda';
 
-export async function useBackend(name: 'cpu' | 'native'): Promise<void> {
-  await initBackend(name);
+export const TEST_BACKENDS: TestBackend[] = addonProblem() === undefined ? ['cpu', 'native', 'cuda'] : ['cpu'];
+if (TEST_BACKENDS.length === 1) console.log(`native and cuda backends not tested: ${addonProblem()}`);
+
+export async function useBackend(name: TestBackend): Promise<void> {
+  await initBackend(name, name === 'cuda' ? { device: 'emulated' } : {});
   if (tf.getBackend() !== name) throw new Error(`backend ${name} did not become current`);
 }
