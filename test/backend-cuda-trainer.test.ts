@@ -40,10 +40,10 @@ function makeBatch(seed: number): ClipBatch {
 }
 
 /** One step of a fresh trainer on `backend`: its losses and every weight, moment and statistic after it. */
-async function oneStep(backend: 'native' | 'cuda'): Promise<{ losses: Record<string, number>; state: TensorState }> {
+async function oneStep(backend: 'native' | 'cuda', method: RunConfig['method'] = 'mnf-csc'): Promise<{ losses: Record<string, number>; state: TensorState }> {
   await initBackend(backend, { device: 'emulated' });
   expect(tf.getBackend()).toBe(backend);
-  const trainer = createTrainer(microConfig());
+  const trainer = createTrainer(microConfig({ method }));
   const { losses } = trainer.step(makeBatch(1));
   const state = trainer.getState();
   trainer.dispose();
@@ -53,9 +53,9 @@ async function oneStep(backend: 'native' | 'cuda'): Promise<{ losses: Record<str
 afterAll(() => initBackend('native'));
 
 describe('backend cuda (emulated device) in a training step', () => {
-  it('one mnf-csc step equals the same step on native to 1e-5', async () => {
-    const native = await oneStep('native');
-    const cuda = await oneStep('cuda');
+  it.each(['ce', 'feat-kd', 'contrastive', 'csc', 'mnf-csc'] as const)('one %s step equals the same step on native to 1e-5', async (method) => {
+    const native = await oneStep('native', method);
+    const cuda = await oneStep('cuda', method);
     expect(Object.keys(cuda.losses).sort()).toEqual(Object.keys(native.losses).sort());
     for (const [term, value] of Object.entries(native.losses)) expect(Math.abs(cuda.losses[term]! - value), term).toBeLessThanOrEqual(1e-5);
     expect(Object.keys(cuda.state).sort()).toEqual(Object.keys(native.state).sort());
