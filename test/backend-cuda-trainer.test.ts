@@ -74,10 +74,16 @@ describe('backend cuda (emulated device) in a training step', () => {
     const batch = makeBatch(3);
     const before = backend.stats().fallbacks;
     let afterSecond: { numTensors: number; inUseBytes: number } | undefined;
+    let readsAfterSecond = 0;
     for (let step = 1; step <= 20; step++) {
       trainer.step(batch);
-      if (step === 2) afterSecond = { numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes };
+      if (step === 2) {
+        afterSecond = { numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes };
+        readsAfterSecond = backend.stats().readSyncCalls;
+      }
     }
+    // one synchronous read a step: the packed scalars
+    expect(backend.stats().readSyncCalls - readsAfterSecond).toBeLessThanOrEqual(18);
     expect({ numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes }).toEqual(afterSecond);
     const stats = backend.stats();
     expect(stats.fallbacks - before).toBeGreaterThan(0);
