@@ -7,6 +7,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, mnf::kAbiVersion));
   mnf::RegisterDevice(env, exports);
   mnf::RegisterDeviceMemory(env, exports);
+  mnf::RegisterDeviceConvMatMul(env, exports);
+  mnf::RegisterDeviceElementwise(env, exports);
   mnf::RegisterKernels(env, exports);
   mnf::RegisterCsc(env, exports);
   mnf::RegisterDecode(env, exports);

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "common/napi_args.h"
+#include "device/buffer_access.h"
 #include "device/caching_allocator.h"
 #include "modules.h"
 
@@ -223,6 +224,32 @@ Napi::Value DeviceEmptyCache(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+namespace device {
+namespace {
+DeviceState& StateAt(const Napi::CallbackInfo& info, size_t index) {
+  Napi::Value value = Arg(info, index, "device");
+  if (!value.IsExternal() || !value.As<Napi::External<StateHandle>>().CheckTypeTag(&kDeviceTag)) {
+    ThrowType(info.Env(), "device: expected a handle from deviceOpen");
+  }
+  return **value.As<Napi::External<StateHandle>>().Data();
+}
+}  // namespace
+
+Device& ExpectDeviceHandle(const Napi::CallbackInfo& info, size_t index) {
+  return StateAt(info, index).allocator->device();
+}
+
+void* ExpectDeviceBuffer(const Napi::CallbackInfo& info, size_t deviceIndex, size_t index, const char* what, size_t bytes) {
+  std::shared_ptr<Buffer> buffer = FindBuffer(info, StateAt(info, deviceIndex), index, what);
+  if (buffer->bytes != bytes) {
+    ThrowRange(info.Env(), std::string(what) + ": expected a buffer of " + std::to_string(bytes) + " bytes (its shape × dtype), buffer " +
+                               std::to_string(ExpectBufferId(info, index, what)) + " has " + std::to_string(buffer->bytes));
+  }
+  return buffer->block.ptr;
+}
+
+}  // namespace device
 
 void RegisterDeviceMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceOpen", Napi::Function::New(env, DeviceOpen, "deviceOpen"));

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "common/napi_args.h"
@@ -22,16 +23,9 @@ namespace {
 using dnnl::memory;
 using Tag = memory::format_tag;
 
-enum class ConvKind { Forward, BackwardInput, BackwardFilter };
-
-struct ConvGeometry {
-  Shape x;  // N, spatial..., Cin
-  Shape w;  // spatial..., Cin, Cout
-  Shape y;  // N, spatial..., Cout
-  // Per spatial dim; dilation 1 = dense. A negative pad drops that many input rows (tfjs's 3-D
-  // 'same' padding goes negative when the stride exceeds the kernel, and its cpu kernel then
-  // starts sampling at row -pad).
-  memory::dims strides, dilations, padBefore, padAfter;
+// tfjs's cpu kernel starts sampling at row -pad where a pad is negative; the crop below does the same.
+struct ConvGeometry : ConvProblem {
+  explicit ConvGeometry(const ConvProblem& p) : ConvProblem(p) {}
 
   size_t Spatial() const { return x.size() - 2; }
   int64_t CropBefore(size_t i) const { return padBefore[i] < 0 ? -padBefore[i] : 0; }
@@ -199,7 +193,7 @@ memory::dims ExpectSpatial(const Napi::Value& v, const char* what, size_t spatia
 // Arguments common to the three functions:
 //   (in0, in0Shape, in1, in1Shape, out, outShape, strides, dilations, padBefore, padAfter)
 // which of x / filter / y each array is depends on the kind.
-Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
+Napi::Value ConvEntry(const Napi::CallbackInfo& info, ConvKind kind) {
   Napi::Env env = info.Env();
   static const char* names[3][3] = {{"x", "filter", "y"}, {"dy", "filter", "dx"}, {"x", "dy", "dFilter"}};
   const char* const* n = names[static_cast<int>(kind)];
@@ -215,7 +209,7 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
     }
     ExpectElements(arrays[i], shapes[i], n[i]);
   }
-  ConvGeometry g;
+  ConvProblem g;
   switch (kind) {
     case ConvKind::Forward: g.x = shapes[0], g.w = shapes[1], g.y = shapes[2]; break;
     case ConvKind::BackwardInput: g.y = shapes[0], g.w = shapes[1], g.x = shapes[2]; break;
@@ -225,66 +219,90 @@ Napi::Value RunConv(const Napi::CallbackInfo& info, ConvKind kind) {
     ThrowRange(env, "conv: x, filter and y must have the same rank, got x " + ShapeToString(g.x) + ", filter " +
                         ShapeToString(g.w) + ", y " + ShapeToString(g.y));
   }
-  const size_t sp = g.Spatial();
+  const size_t sp = g.x.size() - 2;
   g.strides = ExpectSpatial(Arg(info, 6, "strides"), "strides", sp, 1);
   g.dilations = ExpectSpatial(Arg(info, 7, "dilations"), "dilations", sp, 1);
   g.padBefore = ExpectSpatial(Arg(info, 8, "padBefore"), "padBefore", sp, INT32_MIN);
   g.padAfter = ExpectSpatial(Arg(info, 9, "padAfter"), "padAfter", sp, INT32_MIN);
 
-  const int64_t cin = g.x.back(), cout = g.y.back();
-  if (g.w[sp] != cin) {
-    ThrowRange(env, "conv: filter " + ShapeToString(g.w) + " expects " + std::to_string(g.w[sp]) +
-                        " input channels, x " + ShapeToString(g.x) + " has " + std::to_string(cin));
-  }
-  if (g.w[sp + 1] != cout) {
-    ThrowRange(env, "conv: filter " + ShapeToString(g.w) + " has " + std::to_string(g.w[sp + 1]) +
-                        " output channels, y " + ShapeToString(g.y) + " has " + std::to_string(cout));
-  }
-  if (g.x[0] != g.y[0]) ThrowRange(env, "conv: batch of x " + ShapeToString(g.x) + " and y " + ShapeToString(g.y) + " differ");
-  for (size_t i = 0; i < sp; ++i) {
-    int64_t span = (g.w[i] - 1) * g.dilations[i] + 1;
-    int64_t padded = g.x[i + 1] + g.padBefore[i] + g.padAfter[i];
-    int64_t expected = padded >= span ? (padded - span) / g.strides[i] + 1 : 0;
-    if (g.CropBefore(i) + g.CropAfter(i) >= g.x[i + 1]) {
-      ThrowRange(env, "conv: pads " + std::to_string(g.padBefore[i]) + "/" + std::to_string(g.padAfter[i]) +
-                          " leave nothing of spatial dim " + std::to_string(i) + " of x " + ShapeToString(g.x));
-    }
-    if (expected != g.y[i + 1] || expected < 1) {
-      ThrowRange(env, "conv: spatial dim " + std::to_string(i) + " of y " + ShapeToString(g.y) + " should be " +
-                          std::to_string(expected) + " for x " + ShapeToString(g.x) + ", filter " + ShapeToString(g.w) +
-                          ", stride " + std::to_string(g.strides[i]) + ", pads " + std::to_string(g.padBefore[i]) + "/" +
-                          std::to_string(g.padAfter[i]));
-    }
-  }
-  if (ShapeSize(g.x) == 0 || ShapeSize(g.w) == 0) ThrowRange(env, "conv: empty tensors are not supported");
+  const std::string problem = CheckConv(g);
+  if (!problem.empty()) ThrowRange(env, problem);
 
   try {
-    std::lock_guard<std::mutex> lock(KernelMutex());
-    ScopedThreads threads(ThreadsFor(Macs(g)));
-    ConvPrimitive& p = Cached(kind, g);
-    float* out = arrays[2].Data();
-    // dx rows that a negative pad cuts away get no gradient, and oneDNN does not write them
-    if (kind == ConvKind::BackwardInput && g.Cropped()) std::memset(out, 0, arrays[2].ByteLength());
-    dnnl::memory in0 = p.in0.Bind(arrays[0].Data());
-    dnnl::memory in1 = p.in1.Bind(arrays[1].Data());
-    dnnl::memory dst = p.out.Bind(out);
-    p.primitive.execute(CpuStream(), {{p.inArg0, in0}, {p.inArg1, in1}, {p.outArg, dst}});
-    p.out.Finish(out);
-    CpuStream().wait();
-  } catch (const dnnl::error& e) {
-    ThrowRange(env, std::string("conv: oneDNN rejected the problem: ") + e.what());
+    RunConv(kind, g, arrays[0].Data(), arrays[1].Data(), arrays[2].Data());
+  } catch (const std::runtime_error& e) {
+    ThrowRange(env, e.what());
   }
   return env.Undefined();
 }
 
 }  // namespace
 
+std::string CheckConv(const ConvProblem& g) {
+  if (g.w.size() != g.x.size() || g.y.size() != g.x.size() || g.x.size() < 3) return "conv: x, filter and y must have the same rank >= 3";
+  const ConvGeometry geometry(g);
+  const size_t sp = geometry.Spatial();
+  for (const auto* v : {&g.strides, &g.dilations, &g.padBefore, &g.padAfter}) {
+    if (v->size() != sp) return "conv: strides, dilations and pads need " + std::to_string(sp) + " entries each";
+  }
+  for (size_t i = 0; i < sp; ++i) {
+    if (g.strides[i] < 1 || g.dilations[i] < 1) return "conv: strides and dilations must be >= 1, got " + ShapeToString(g.strides) + ", " + ShapeToString(g.dilations);
+  }
+  const int64_t cin = g.x.back(), cout = g.y.back();
+  if (g.w[sp] != cin) {
+    return "conv: filter " + ShapeToString(g.w) + " expects " + std::to_string(g.w[sp]) +
+                        " input channels, x " + ShapeToString(g.x) + " has " + std::to_string(cin);
+  }
+  if (g.w[sp + 1] != cout) {
+    return "conv: filter " + ShapeToString(g.w) + " has " + std::to_string(g.w[sp + 1]) +
+                        " output channels, y " + ShapeToString(g.y) + " has " + std::to_string(cout);
+  }
+  if (g.x[0] != g.y[0]) return "conv: batch of x " + ShapeToString(g.x) + " and y " + ShapeToString(g.y) + " differ";
+  for (size_t i = 0; i < sp; ++i) {
+    int64_t span = (g.w[i] - 1) * g.dilations[i] + 1;
+    int64_t padded = g.x[i + 1] + g.padBefore[i] + g.padAfter[i];
+    int64_t expected = padded >= span ? (padded - span) / g.strides[i] + 1 : 0;
+    if (geometry.CropBefore(i) + geometry.CropAfter(i) >= g.x[i + 1]) {
+      return "conv: pads " + std::to_string(g.padBefore[i]) + "/" + std::to_string(g.padAfter[i]) +
+                          " leave nothing of spatial dim " + std::to_string(i) + " of x " + ShapeToString(g.x);
+    }
+    if (expected != g.y[i + 1] || expected < 1) {
+      return "conv: spatial dim " + std::to_string(i) + " of y " + ShapeToString(g.y) + " should be " +
+                          std::to_string(expected) + " for x " + ShapeToString(g.x) + ", filter " + ShapeToString(g.w) +
+                          ", stride " + std::to_string(g.strides[i]) + ", pads " + std::to_string(g.padBefore[i]) + "/" +
+                          std::to_string(g.padAfter[i]);
+    }
+  }
+  if (ShapeSize(g.x) == 0 || ShapeSize(g.w) == 0) return "conv: empty tensors are not supported";
+
+  return "";
+}
+
+void RunConv(ConvKind kind, const ConvProblem& problem, const float* in0, const float* in1, float* out) {
+  const ConvGeometry g(problem);
+  try {
+    std::lock_guard<std::mutex> lock(KernelMutex());
+    ScopedThreads threads(ThreadsFor(Macs(g)));
+    ConvPrimitive& p = Cached(kind, g);
+    // dx rows that a negative pad cuts away get no gradient, and oneDNN does not write them
+    if (kind == ConvKind::BackwardInput && g.Cropped()) std::memset(out, 0, static_cast<size_t>(ShapeSize(g.x)) * sizeof(float));
+    dnnl::memory m0 = p.in0.Bind(const_cast<float*>(in0));
+    dnnl::memory m1 = p.in1.Bind(const_cast<float*>(in1));
+    dnnl::memory dst = p.out.Bind(out);
+    p.primitive.execute(CpuStream(), {{p.inArg0, m0}, {p.inArg1, m1}, {p.outArg, dst}});
+    p.out.Finish(out);
+    CpuStream().wait();
+  } catch (const dnnl::error& e) {
+    throw std::runtime_error(std::string("conv: oneDNN rejected the problem: ") + e.what());
+  }
+}
+
 void RegisterConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("conv", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::Forward); }, "conv"));
+  exports.Set("conv", Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return ConvEntry(i, ConvKind::Forward); }, "conv"));
   exports.Set("convBackpropInput",
-              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::BackwardInput); }, "convBackpropInput"));
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return ConvEntry(i, ConvKind::BackwardInput); }, "convBackpropInput"));
   exports.Set("convBackpropFilter",
-              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return RunConv(i, ConvKind::BackwardFilter); }, "convBackpropFilter"));
+              Napi::Function::New(env, [](const Napi::CallbackInfo& i) { return ConvEntry(i, ConvKind::BackwardFilter); }, "convBackpropFilter"));
 }
 
 }  // namespace mnf::kernels

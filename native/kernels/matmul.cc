@@ -8,6 +8,7 @@
 #include <map>
 #include <unordered_map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "common/napi_args.h"
@@ -17,16 +18,6 @@ namespace mnf::kernels {
 namespace {
 
 using dnnl::memory;
-
-// Activation codes shared with src/native/kernels.ts.
-enum Activation { kLinear = 0, kRelu = 1, kRelu6 = 2, kElu = 3, kSigmoid = 4, kLeakyRelu = 5 };
-
-struct MatMulProblem {
-  int64_t batchA, batchB, m, k, n;
-  bool transposeA, transposeB, bias;
-  int activation;
-  float alpha;  // leaky relu slope
-};
 
 std::string Key(const MatMulProblem& p, int threads) {
   return std::to_string(threads) + "t" + std::to_string(p.batchA) + "," + std::to_string(p.batchB) + "," + std::to_string(p.m) + "," +
@@ -113,10 +104,31 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     bias = ExpectF32(biasArg, "bias");
     ExpectElements(bias, {p.n}, "bias");
   }
-  if (batch * p.m * p.n == 0) return env.Undefined();
-  if (p.k == 0) {
-    ThrowRange(env, "matMul: inner dimension is 0");
+  const std::string problem = CheckMatMul(p);
+  if (!problem.empty()) ThrowRange(env, problem);
+  try {
+    RunMatMul(p, a.Data(), b.Data(), p.bias ? bias.Data() : nullptr, out.Data());
+  } catch (const std::runtime_error& e) {
+    ThrowRange(env, e.what());
   }
+  return env.Undefined();
+}
+
+}  // namespace
+
+std::string CheckMatMul(const MatMulProblem& p) {
+  if (p.activation < kLinear || p.activation > kLeakyRelu) return "activation: expected a code 0..5, got " + std::to_string(p.activation);
+  if (p.batchA < 0 || p.batchB < 0 || p.m < 0 || p.n < 0 || p.k < 0) return "matMul: sizes must be >= 0";
+  if (p.batchA != p.batchB && p.batchA != 1 && p.batchB != 1) {
+    return "matMul: batch sizes " + std::to_string(p.batchA) + " and " + std::to_string(p.batchB) + " must match or one must be 1";
+  }
+  if (p.k == 0 && std::max(p.batchA, p.batchB) * p.m * p.n != 0) return "matMul: inner dimension is 0";
+  return "";
+}
+
+void RunMatMul(const MatMulProblem& p, const float* a, const float* b, const float* bias, float* out) {
+  const int64_t batch = std::max(p.batchA, p.batchB);
+  if (batch * p.m * p.n == 0) return;
   try {
     std::lock_guard<std::mutex> lock(KernelMutex());
     ScopedThreads threads(ThreadsFor(static_cast<double>(batch) * p.m * p.n * p.k));
@@ -125,19 +137,16 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
     if (!slot) slot = Build(p);
     const auto& pd = slot->pd;
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(pd.src_desc(), CpuEngine(), a.Data())},
-        {DNNL_ARG_WEIGHTS, memory(pd.weights_desc(), CpuEngine(), b.Data())},
-        {DNNL_ARG_DST, memory(pd.dst_desc(), CpuEngine(), out.Data())}};
-    if (p.bias) args.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), CpuEngine(), bias.Data()));
+        {DNNL_ARG_SRC, memory(pd.src_desc(), CpuEngine(), const_cast<float*>(a))},
+        {DNNL_ARG_WEIGHTS, memory(pd.weights_desc(), CpuEngine(), const_cast<float*>(b))},
+        {DNNL_ARG_DST, memory(pd.dst_desc(), CpuEngine(), out)}};
+    if (p.bias) args.emplace(DNNL_ARG_BIAS, memory(pd.bias_desc(), CpuEngine(), const_cast<float*>(bias)));
     slot->primitive.execute(CpuStream(), args);
     CpuStream().wait();
   } catch (const dnnl::error& e) {
-    ThrowRange(env, std::string("matMul: oneDNN rejected the problem: ") + e.what());
+    throw std::runtime_error(std::string("matMul: oneDNN rejected the problem: ") + e.what());
   }
-  return env.Undefined();
 }
-
-}  // namespace
 
 void RegisterMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul, "matMul"));

@@ -37,6 +37,39 @@ export interface NativeBinding {
   deviceCopy(device: DeviceHandle, dst: number, src: number, bytes: number): void;
   deviceStats(device: DeviceHandle): DeviceMemoryStats;
   deviceEmptyCache(device: DeviceHandle): void;
+  // native/device/register_conv_matmul.cc: device ops over buffer ids (device-ops-conv-matmul.ts)
+  deviceConv(device: DeviceHandle, x: number, xShape: Shape, filter: number, filterShape: Shape, y: number, yShape: Shape, ...geometry: ConvGeometryArgs): void;
+  deviceConvBackpropInput(device: DeviceHandle, dy: number, dyShape: Shape, filter: number, filterShape: Shape, dx: number, dxShape: Shape, ...geometry: ConvGeometryArgs): void;
+  deviceConvBackpropFilter(device: DeviceHandle, x: number, xShape: Shape, dy: number, dyShape: Shape, dFilter: number, filterShape: Shape, ...geometry: ConvGeometryArgs): void;
+  deviceMatMul(device: DeviceHandle, a: number, aShape: Shape, b: number, bShape: Shape, out: number, transposeA: boolean, transposeB: boolean, bias: number | null, activation: MatMulActivation, leakyAlpha: number): void;
+  deviceBatchNormTrain(device: DeviceHandle, x: number, rows: number, channels: number, gamma: number, beta: number, residual: number | null, eps: number, relu: boolean, y: number, mean: number, variance: number, invStd: number): void;
+  deviceBatchNormTrainGrad(device: DeviceHandle, dy: number, x: number, y: number | null, mean: number, invStd: number, gamma: number, rows: number, channels: number, relu: boolean, dx: number, dGamma: number, dBeta: number, dResidual: number | null): void;
+  deviceBatchNormRunningStats(device: DeviceHandle, runningMean: number, runningVar: number, mean: number, variance: number, channels: number, momentum: number, rows: number, meanOut: number, varOut: number): void;
+  deviceAdamUpdate(device: DeviceHandle, param: number, grad: number, m: number, v: number, count: number, stepSize: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc2Sqrt: number, paramOut: number, mOut: number, vOut: number): void;
+  deviceCscLoss(device: DeviceHandle, v: number, z: number, aSel: number, labels: number, batch: number, dim: number, theta: number, calibrated: boolean, loss: number, dv: number, dz: number): void;
+
+  // native/device/ (element-wise, reductions, layout): device buffers by id; dtype codes 0 float32, 1 int32, 2 bool
+  deviceUnary(device: DeviceHandle, op: number, x: number, out: number, size: number, alpha: number, beta: number): void;
+  deviceBinary(device: DeviceHandle, op: number, dtype: number, a: number, aShape: Shape, b: number, bShape: Shape, out: number, outShape: Shape): void;
+  deviceAddN(device: DeviceHandle, dtype: number, out: number, size: number, ...inputs: number[]): void;
+  deviceFill(device: DeviceHandle, dtype: number, out: number, size: number, value: number): void;
+  deviceOneHot(device: DeviceHandle, indices: number, size: number, depth: number, onValue: number, offValue: number, dtype: number, out: number): void;
+  deviceCast(device: DeviceHandle, fromDtype: number, x: number, toDtype: number, out: number, size: number): void;
+  deviceReduce(device: DeviceHandle, op: number, dtype: number, x: number, xShape: Shape, axes: number[], out: number): void;
+  deviceSoftmax(device: DeviceHandle, x: number, out: number, rows: number, cols: number): void;
+  deviceTranspose(device: DeviceHandle, dtype: number, x: number, xShape: Shape, perm: number[], out: number): void;
+  deviceCopyBlock(
+    device: DeviceHandle,
+    dtype: number,
+    src: number,
+    srcRowLength: number,
+    srcOffset: number,
+    dst: number,
+    dstRowLength: number,
+    dstOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
 
   // native/kernels/: float32, channels-last; results written into the caller's arrays
   conv(x: Float32Array, xShape: Shape, filter: Float32Array, filterShape: Shape, y: Float32Array, yShape: Shape, ...geometry: ConvGeometryArgs): void;
@@ -124,6 +157,25 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   deviceCopy: true,
   deviceStats: true,
   deviceEmptyCache: true,
+  deviceConv: true,
+  deviceConvBackpropInput: true,
+  deviceConvBackpropFilter: true,
+  deviceMatMul: true,
+  deviceBatchNormTrain: true,
+  deviceBatchNormTrainGrad: true,
+  deviceBatchNormRunningStats: true,
+  deviceAdamUpdate: true,
+  deviceCscLoss: true,
+  deviceUnary: true,
+  deviceBinary: true,
+  deviceAddN: true,
+  deviceFill: true,
+  deviceOneHot: true,
+  deviceCast: true,
+  deviceReduce: true,
+  deviceSoftmax: true,
+  deviceTranspose: true,
+  deviceCopyBlock: true,
   conv: true,
   convBackpropInput: true,
   convBackpropFilter: true,

@@ -1,10 +1,10 @@
-// Backend 'cuda''s device-resident kernels. For now only those that need no device code: Reshape,
-// Identity and a same-dtype Cast return the input's buffer under a new shape (the refCount shares it).
-import { Cast, Identity, Reshape, util, type CastAttrs, type KernelConfig, type KernelFunc, type ReshapeAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
-import { tf } from '../../tf.js';
-import { NATIVE_BACKEND } from '../native/backend.js';
+// Backend 'cuda''s device-resident kernels: Reshape and Identity return the input's buffer under a
+// new shape (the refCount shares it); the families in kernels/ call the device's ops (Cast shares
+// the buffer when the dtype does not change).
+import { Identity, Reshape, util, type KernelConfig, type KernelFunc, type ReshapeAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { CudaBackend } from './backend.js';
-import { hostFallback } from './fallback.js';
+import { convMatMulKernels } from './kernels/conv-matmul.js';
+import { castDeviceConfig, elementwiseKernels } from './kernels/elementwise.js';
 
 type KernelArgs = Parameters<KernelFunc>[0];
 
@@ -26,20 +26,13 @@ function identity({ inputs, backend }: KernelArgs): TensorInfo {
   return share(backend as CudaBackend, x, x.shape);
 }
 
-/** The device kernels of backend `backendName` (Cast's other dtypes run the native Cast as a fallback). */
+/** The device kernels of backend `backendName`; every other kernel runs as a counted host fallback. */
 export function deviceKernels(backendName: string): KernelConfig[] {
-  const nativeCast = tf.getKernel(Cast, NATIVE_BACKEND);
-  const castFallback = nativeCast ? hostFallback(nativeCast) : undefined;
-  const cast: KernelFunc = (args) => {
-    const { x } = args.inputs as { x: TensorInfo };
-    const { dtype } = args.attrs as unknown as CastAttrs;
-    if (x.dtype === dtype) return share(args.backend as CudaBackend, x, x.shape);
-    if (!castFallback) throw new Error(`backend '${backendName}': Cast ${x.dtype} → ${dtype} needs backend 'native' registered first`);
-    return castFallback(args);
-  };
   return [
     { kernelName: Reshape, backendName, kernelFunc: reshape },
     { kernelName: Identity, backendName, kernelFunc: identity },
-    { kernelName: Cast, backendName, kernelFunc: cast },
+    castDeviceConfig(backendName),
+    ...convMatMulKernels(backendName),
+    ...elementwiseKernels(backendName),
   ];
 }

@@ -1,0 +1,60 @@
+#include "device/ops_fused.h"
+
+#include <cmath>
+
+#include "device/ops_host.h"
+
+namespace mnf::device {
+
+void BatchNormTrainForward(Device& d, const float* x, const float* residual, int64_t rows, int64_t channels, const float* gamma,
+                           const float* beta, double eps, bool relu, const norm::TrainForwardOut& out) {
+  RequireHostMemory(d, "deviceBatchNormTrain");
+  norm::TrainForward(x, residual, rows, channels, gamma, beta, eps, relu, out);
+}
+
+void BatchNormTrainBackward(Device& d, const float* dy, const float* x, const float* y, const float* mean, const float* invStd,
+                            const float* gamma, int64_t rows, int64_t channels, bool relu, const norm::TrainBackwardOut& out) {
+  RequireHostMemory(d, "deviceBatchNormTrainGrad");
+  norm::TrainBackward(dy, x, y, mean, invStd, gamma, rows, channels, relu, out);
+}
+
+void BatchNormRunningStats(Device& d, const float* runningMean, const float* runningVar, const float* mean, const float* variance,
+                           int64_t channels, double momentum, int64_t rows, float* meanOut, float* varOut) {
+  RequireHostMemory(d, "deviceBatchNormRunningStats");
+  const float keep = static_cast<float>(1 - momentum);
+  const float take = static_cast<float>(momentum);
+  const float unbias = static_cast<float>((momentum * static_cast<double>(rows)) / static_cast<double>(rows - 1));
+  for (int64_t i = 0; i < channels; ++i) {
+    const float keptMean = runningMean[i] * keep;
+    const float takenMean = mean[i] * take;
+    meanOut[i] = keptMean + takenMean;
+    const float keptVar = runningVar[i] * keep;
+    const float takenVar = variance[i] * unbias;
+    varOut[i] = keptVar + takenVar;
+  }
+}
+
+void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
+                float* paramOut, float* mOut, float* vOut) {
+  RequireHostMemory(d, "deviceAdamUpdate");
+  for (int64_t i = 0; i < count; ++i) {
+    const double p = param[i];
+    const double g = static_cast<double>(grad[i]) + h.weightDecay * p;
+    const double mi = h.beta1 * static_cast<double>(m[i]) + (1 - h.beta1) * g;
+    const double vi = h.beta2 * static_cast<double>(v[i]) + (1 - h.beta2) * g * g;
+    mOut[i] = static_cast<float>(mi);
+    vOut[i] = static_cast<float>(vi);
+    paramOut[i] = static_cast<float>(p - (h.stepSize * mi) / (std::sqrt(vi) / h.bc2Sqrt + h.eps));
+  }
+}
+
+void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz) {
+  RequireHostMemory(d, "deviceCscLoss");
+  csc::CscOutput out;
+  out.dv = dv;
+  out.dz = dz;
+  csc::LossGradCpu(in, out);
+  *loss = out.loss;
+}
+
+}  // namespace mnf::device

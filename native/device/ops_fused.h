@@ -1,0 +1,42 @@
+// The method's fused ops as device ops over device addresses (float32 unless noted): BatchNorm's
+// training forward and gradient (native/norm/), its running statistics, the Adam update and the CSC
+// loss with both gradients (native/csc/). On the emulated device each runs the CPU code the 'native'
+// backend runs, with the same numbers.
+#pragma once
+#include <cstdint>
+
+#include "csc/csc.h"
+#include "device/device.h"
+#include "norm/batchnorm.h"
+
+namespace mnf::device {
+
+// x, residual (may be null): (rows, channels); gamma, beta: (channels).
+void BatchNormTrainForward(Device& d, const float* x, const float* residual, int64_t rows, int64_t channels, const float* gamma,
+                           const float* beta, double eps, bool relu, const norm::TrainForwardOut& out);
+
+// y is read only with relu (may be null otherwise); out.dResidual null when the forward had no residual.
+void BatchNormTrainBackward(Device& d, const float* dy, const float* x, const float* y, const float* mean, const float* invStd,
+                            const float* gamma, int64_t rows, int64_t channels, bool relu, const norm::TrainBackwardOut& out);
+
+// PyTorch's rule, each product and the sum rounded to float32 as tfjs's composed ops round them:
+//   mean' = f(runMean·f(1 − m)) + f(mean·f(m)),  var' = f(runVar·f(1 − m)) + f(var·f(m·rows/(rows − 1)))
+void BatchNormRunningStats(Device& d, const float* runningMean, const float* runningVar, const float* mean, const float* variance,
+                           int64_t channels, double momentum, int64_t rows, float* meanOut, float* varOut);
+
+struct AdamHyper {
+  double stepSize;  // lr / (1 − β1^t)
+  double beta1, beta2, eps, weightDecay;
+  double bc2Sqrt;  // √(1 − β2^t)
+};
+
+// torch.optim.Adam's single-tensor step with L2 weight decay, in double as the JS kernel
+// (src/backend/kernels/MnfAdamUpdate.ts) computes it, each output rounded to float32 once:
+//   g ← grad + wd·p;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g·g;  p' = p − stepSize·m' / (√v' / bc2Sqrt + eps)
+void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
+                float* paramOut, float* mOut, float* vOut);
+
+// in's arrays are device addresses; out.dv, out.dz too; the loss is written to *loss (a device scalar).
+void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz);
+
+}  // namespace mnf::device

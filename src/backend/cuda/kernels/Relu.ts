@@ -1,0 +1,6 @@
+// Relu on the device (float32; the native backend's addon loop).
+import { Relu } from '@tensorflow/tfjs-core';
+import { DeviceUnaryOp } from '../../../native/device-ops-elementwise.js';
+import { unaryDeviceKernel } from './elementwise-util.js';
+
+export const reluDeviceConfig = unaryDeviceKernel(Relu, DeviceUnaryOp.Relu);

@@ -1,0 +1,6 @@
+// Square on the device (float32; the native backend's addon loop).
+import { Square } from '@tensorflow/tfjs-core';
+import { DeviceUnaryOp } from '../../../native/device-ops-elementwise.js';
+import { unaryDeviceKernel } from './elementwise-util.js';
+
+export const squareDeviceConfig = unaryDeviceKernel(Square, DeviceUnaryOp.Square);
