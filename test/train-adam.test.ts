@@ -35,8 +35,13 @@ describe.each(TEST_BACKENDS)('Adam on %s', (backend) => {
       const param = tf.variable(tf.tensor1d(p0));
       const adam = new Adam([['w', param]], { lr: 0.01, weightDecay: 0.05 });
       const before = tf.memory().numTensors;
-      for (const g of grads) maybeWithoutKernel(() => tf.tidy(() => adam.apply({ [param.name]: tf.tensor1d(g) })));
-      expect(tf.memory().numTensors).toBe(before);
+      const counts: number[] = [];
+      for (const g of grads) {
+        maybeWithoutKernel(() => tf.tidy(() => adam.apply({ [param.name]: tf.tensor1d(g) })));
+        counts.push(tf.memory().numTensors);
+      }
+      // the values a step replaced (param, m, v) are kept as the next step's out buffers: 3 tensors, no more
+      expect(counts).toEqual([before + 3, before + 3, before + 3]);
       const actual = param.dataSync();
       p0.forEach((p, i) => expect(actual[i]).toBeCloseTo(torchAdamScalar(p, grads.map((g) => g[i]!), 0.01, 0.05), 6));
       const state = adam.getState('opt/');
@@ -44,8 +49,34 @@ describe.each(TEST_BACKENDS)('Adam on %s', (backend) => {
       expect(Object.keys(state).sort()).toEqual(['opt/exp_avg/w', 'opt/exp_avg_sq/w', 'opt/step']);
       adam.dispose();
       param.dispose();
+      expect(tf.memory().numTensors).toBe(before - 3);
     });
   }
+
+  it('writes each step into the values the step before replaced, and never into a tensor someone else holds', async () => {
+    await useBackend(backend);
+    const param = tf.variable(tf.tensor1d([0.5, -1.25, 2, 0]));
+    const adam = new Adam([['w', param]], { lr: 0.01, weightDecay: 0.05 });
+    const grad = () => tf.tensor1d([0.1, -0.3, 2.0, 1e-3]);
+    const ids: object[] = [];
+    for (let step = 0; step < 3; step++) {
+      tf.tidy(() => adam.apply({ [param.name]: grad() }));
+      ids.push(param.dataId);
+    }
+    // ping-pong: step 3 writes into the buffer step 2 replaced, which step 1 had written
+    expect(ids[2]).toBe(ids[0]);
+    expect(ids[1]).not.toBe(ids[0]);
+    const held = tf.clone(param); // a user keeps the value after step 3
+    const heldValues = Array.from(held.dataSync());
+    tf.tidy(() => adam.apply({ [param.name]: grad() }));
+    tf.tidy(() => adam.apply({ [param.name]: grad() }));
+    tf.tidy(() => adam.apply({ [param.name]: grad() }));
+    expect(Array.from(held.dataSync())).toEqual(heldValues);
+    expect(Array.from(param.dataSync())).not.toEqual(heldValues);
+    tf.dispose([held]);
+    adam.dispose();
+    param.dispose();
+  });
 
   it('skips a parameter that has no gradient (like p.grad = None)', async () => {
     await useBackend(backend);

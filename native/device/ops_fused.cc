@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "device/ops_host.h"
+#include "kernels/adam.h"
 
 namespace mnf::device {
 
@@ -37,15 +38,7 @@ void BatchNormRunningStats(Device& d, const float* runningMean, const float* run
 void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
                 float* paramOut, float* mOut, float* vOut) {
   RequireHostMemory(d, "deviceAdamUpdate");
-  for (int64_t i = 0; i < count; ++i) {
-    const double p = param[i];
-    const double g = static_cast<double>(grad[i]) + h.weightDecay * p;
-    const double mi = h.beta1 * static_cast<double>(m[i]) + (1 - h.beta1) * g;
-    const double vi = h.beta2 * static_cast<double>(v[i]) + (1 - h.beta2) * g * g;
-    mOut[i] = static_cast<float>(mi);
-    vOut[i] = static_cast<float>(vi);
-    paramOut[i] = static_cast<float>(p - (h.stepSize * mi) / (std::sqrt(vi) / h.bc2Sqrt + h.eps));
-  }
+  kernels::AdamUpdateF32(param, grad, m, v, count, {h.stepSize, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc2Sqrt}, paramOut, mOut, vOut);
 }
 
 void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz) {

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "kernels/adam.h"
 #include "kernels/conv.h"
 #include "kernels/elementwise.h"
 #include "kernels/matmul.h"
@@ -24,13 +25,14 @@ void KeepFreedBuffers() {
 }
 }  // namespace
 
-// conv, convBackpropInput, convBackpropFilter, matMul, binary, unary, reduce
+// conv, convBackpropInput, convBackpropFilter, matMul, binary, unary, reduce, adamUpdate
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
   static const bool tuned = (KeepFreedBuffers(), true);
   (void)tuned;
   kernels::RegisterConv(env, exports);
   kernels::RegisterMatMul(env, exports);
   kernels::RegisterElementwise(env, exports);
+  kernels::RegisterAdam(env, exports);
 }
 
 }  // namespace mnf

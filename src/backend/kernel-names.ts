@@ -41,6 +41,9 @@ export interface BatchNormRunningStatsAttrs extends NamedAttrMap {
 /**
  * One Adam step (torch.optim.Adam, L2 weight decay) for a group of `count` parameters.
  * Inputs param<i>, grad<i>, m<i>, v<i> for i < count; outputs [param'<0>, m'<0>, v'<0>, param'<1>, ...].
+ * Optional inputs paramOut<i>, mOut<i>, vOut<i>: buffers no other tensor uses (the optimiser's
+ * retired values, like torch's `out=`); a kernel may write its outputs into them and return them,
+ * which spares a host backend three parameter-sized allocations per parameter a step.
  */
 export const AdamUpdate = 'MnfAdamUpdate';
 export interface AdamUpdateAttrs extends NamedAttrMap {
@@ -54,7 +57,8 @@ export interface AdamUpdateAttrs extends NamedAttrMap {
   /** √(1 − β2^t) */
   bc2Sqrt: number;
 }
-export const adamInputName = (role: 'param' | 'grad' | 'm' | 'v', index: number): string => `${role}${index}`;
+export type AdamInputRole = 'param' | 'grad' | 'm' | 'v' | 'paramOut' | 'mOut' | 'vOut';
+export const adamInputName = (role: AdamInputRole, index: number): string => `${role}${index}`;
 
 /**
  * The CSC loss (DESIGN.md) and both its gradients in one call. Inputs v, z, aSel (B, D) float32,

@@ -90,6 +90,16 @@ export interface NativeBinding {
   binary(op: BinaryOp, broadcast: Broadcast, a: Float32Array, b: Float32Array, out: Float32Array, rowLength: number): void;
   unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
   reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, length: number, inner: number): void;
+  adamUpdate(
+    param: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    paramOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    hyper: { stepSize: number; beta1: number; beta2: number; eps: number; weightDecay: number; bc2Sqrt: number },
+  ): void;
 
   // native/csc/
   cscLossGrad(
@@ -183,6 +193,7 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   binary: true,
   unary: true,
   reduce: true,
+  adamUpdate: true,
   cscLossGrad: true,
   batchNormTrainForward: true,
   batchNormTrainBackward: true,

@@ -98,3 +98,17 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha = 0
 export function reduce(op: ReduceOp, x: Float32Array, out: Float32Array, outer: number, length: number, inner: number): void {
   loadAddon().reduce(op, x, out, outer, length, inner);
 }
+
+/** One Adam step of a parameter (native/kernels/adam.h) into pOut, mOut, vOut, which alias none of the inputs. */
+export function adamUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  pOut: Float32Array,
+  mOut: Float32Array,
+  vOut: Float32Array,
+  h: { stepSize: number; beta1: number; beta2: number; eps: number; weightDecay: number; bc2Sqrt: number },
+): void {
+  loadAddon().adamUpdate(p, g, m, v, pOut, mOut, vOut, h);
+}

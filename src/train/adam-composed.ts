@@ -10,6 +10,8 @@ export interface AdamSlotTensors {
   m: tf.Tensor;
   /** second moment (exp_avg_sq) */
   v: tf.Tensor;
+  /** buffers no other tensor uses, which a kernel may write the new value and moments into (the composed twin ignores them) */
+  out?: { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor };
 }
 
 export interface AdamHyper {

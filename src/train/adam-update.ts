@@ -13,6 +13,11 @@ export function adamUpdate(slots: AdamSlotTensors[], hyper: AdamHyper): AdamSlot
   const inputs: Record<string, tf.Tensor> = {};
   slots.forEach((slot, i) => {
     for (const role of ['param', 'grad', 'm', 'v'] as const) inputs[adamInputName(role, i)] = slot[role];
+    if (slot.out) {
+      inputs[adamInputName('paramOut', i)] = slot.out.param;
+      inputs[adamInputName('mOut', i)] = slot.out.m;
+      inputs[adamInputName('vOut', i)] = slot.out.v;
+    }
   });
   const attrs: AdamUpdateAttrs = { count: slots.length, ...hyper };
   const outputs = tf.engine().runKernel(AdamUpdate, inputs, attrs) as tf.Tensor[];

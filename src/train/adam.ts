@@ -2,7 +2,8 @@
 // to the gradient before the moments, bias corrections, eps outside the square root (the formula:
 // adam-composed.ts). A parameter without a gradient this step is skipped (PyTorch skips
 // p.grad = None). One adamUpdate op per step updates every parameter that has a gradient; the
-// variables change only by assigning its outputs.
+// variables change only by assigning its outputs. The values they replace are kept as the next
+// step's out buffers (ping-pong), so a host backend allocates no parameter-sized arrays a step.
 import { tf } from '../tf.js';
 import { adamUpdate, type AdamHyper } from './adam-update.js';
 import type { TensorState } from './types.js';
@@ -20,6 +21,13 @@ interface Slot {
   param: tf.Variable;
   m: tf.Variable;
   v: tf.Variable;
+  /** the values the last step replaced: the next step's out buffers while nothing else holds them */
+  retired?: { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor };
+}
+
+/** Only this optimiser holds the tensor's data (a kernel may then overwrite it). */
+function heldOnlyHere(t: tf.Tensor): boolean {
+  return !t.isDisposed && tf.backend().refCount(t.dataId) === 1;
 }
 
 export class Adam {
@@ -68,13 +76,21 @@ export class Adam {
         throw new Error(`Adam: the gradient of '${slot.name}' has shape [${grad.shape}], the parameter [${slot.param.shape}]`);
       }
     }
+    const outs = stepped.map((slot) => {
+      const r = slot.retired;
+      return r && heldOnlyHere(r.param) && heldOnlyHere(r.m) && heldOnlyHere(r.v) ? r : undefined;
+    });
     tf.tidy(() => {
-      const updated = adamUpdate(stepped.map((slot) => ({ param: slot.param, grad: grads[slot.param.name]!, m: slot.m, v: slot.v })), hyper);
+      const updated = adamUpdate(stepped.map((slot, i) => ({ param: slot.param, grad: grads[slot.param.name]!, m: slot.m, v: slot.v, out: outs[i] })), hyper);
       updated.forEach(({ param, m, v }, i) => {
         const slot = stepped[i]!;
+        const replaced = { param: tf.keep(tf.clone(slot.param)), m: tf.keep(tf.clone(slot.m)), v: tf.keep(tf.clone(slot.v)) };
         slot.param.assign(param);
         slot.m.assign(m);
         slot.v.assign(v);
+        // the out buffers (when used) now belong to the variables; the replaced values wait for the next step
+        if (slot.retired) tf.dispose([slot.retired.param, slot.retired.m, slot.retired.v]);
+        slot.retired = replaced;
       });
     });
   }
@@ -106,6 +122,7 @@ export class Adam {
     for (const slot of this.slots) {
       slot.m.dispose();
       slot.v.dispose();
+      if (slot.retired) tf.dispose([slot.retired.param, slot.retired.m, slot.retired.v]);
     }
   }
 }

@@ -1,4 +1,5 @@
-// MnfAdamUpdate on the device: one Adam step per parameter of the group, into new buffers, computed
+// MnfAdamUpdate on the device: one Adam step per parameter of the group, into the given out buffers
+// or new ones, computed
 // as the host kernel (src/backend/kernels/MnfAdamUpdate.ts) computes it.
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { deviceAdamUpdate } from '../../../native/device-ops-conv-matmul.js';
@@ -6,6 +7,7 @@ import { AdamUpdate, adamInputName, type AdamUpdateAttrs } from '../../kernel-na
 import { allFloat32, bufferOf, deviceKernelConfig, fallBack, newFloat32, type DeviceKernelFunc } from './conv-matmul-util.js';
 
 const ROLES = ['param', 'grad', 'm', 'v'] as const;
+const OUT_ROLES = ['paramOut', 'mOut', 'vOut'] as const;
 
 const adamUpdate: DeviceKernelFunc = (args) => {
   const { backend } = args;
@@ -15,12 +17,19 @@ const adamUpdate: DeviceKernelFunc = (args) => {
   const fits = groups.every((g) => g.every((t) => t !== undefined && util.sizeFromShape(t.shape) === util.sizeFromShape(g[0]!.shape)) && allFloat32(...g));
   if (!fits) return fallBack(AdamUpdate, args);
   const outputs: TensorInfo[] = [];
-  for (const [p, g, m, v] of groups as [TensorInfo, TensorInfo, TensorInfo, TensorInfo][]) {
-    const [pOut, mOut, vOut] = [newFloat32(backend, p.shape), newFloat32(backend, p.shape), newFloat32(backend, p.shape)];
-    deviceAdamUpdate(backend.device, bufferOf(backend, p), bufferOf(backend, g), bufferOf(backend, m), bufferOf(backend, v), util.sizeFromShape(p.shape),
-      hyper, pOut.buffer, mOut.buffer, vOut.buffer);
-    outputs.push(pOut.info, mOut.info, vOut.info);
-  }
+  groups.forEach(([p, g, m, v], i) => {
+    const size = util.sizeFromShape(p!.shape);
+    const given = OUT_ROLES.map((role) => named[adamInputName(role, i)]);
+    // the out buffers, when given, are written and returned; else new buffers
+    const outs = given.every((o) => o !== undefined && o.dtype === 'float32' && util.sizeFromShape(o.shape) === size)
+      ? given.map((o) => {
+          backend.incRef(o!.dataId);
+          return { info: { dataId: o!.dataId, shape: p!.shape, dtype: 'float32' as const }, buffer: bufferOf(backend, o!) };
+        })
+      : OUT_ROLES.map(() => newFloat32(backend, p!.shape));
+    deviceAdamUpdate(backend.device, bufferOf(backend, p!), bufferOf(backend, g!), bufferOf(backend, m!), bufferOf(backend, v!), size, hyper, outs[0]!.buffer, outs[1]!.buffer, outs[2]!.buffer);
+    outputs.push(...outs.map((o) => o.info));
+  });
   return outputs;
 };
 

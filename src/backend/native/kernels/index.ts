@@ -1,6 +1,6 @@
 // The kernels backend 'native' registers over tfjs's cpu ones, one file per kernel (tfjs's layout):
-// the addon's here, and the host kernels it shares with 'cpu' (src/backend/kernels/: the Adam update
-// and BatchNorm's running statistics in JS, the CSC loss through the addon).
+// the addon's here, and the host kernels it shares with 'cpu' (src/backend/kernels/: BatchNorm's
+// running statistics in JS, the CSC loss through the addon, the Adam update over the addon's loop).
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DConfig } from './Conv2D.js';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput.js';
@@ -25,7 +25,7 @@ import { meanConfig } from './Mean.js';
 import { batchNormTrainConfig } from './MnfBatchNormTrain.js';
 import { batchNormTrainGradConfig } from './MnfBatchNormTrainGrad.js';
 import { batchNormRunningStatsConfig } from '../../kernels/MnfBatchNormRunningStats.js';
-import { adamUpdateConfig } from '../../kernels/MnfAdamUpdate.js';
+import { nativeAdamUpdateConfig } from './MnfAdamUpdate.js';
 import { cscLossConfig } from '../../kernels/MnfCscLoss.js';
 import { sliceConfig } from './Slice.js';
 import { splitVConfig } from './SplitV.js';
@@ -54,7 +54,7 @@ export const nativeKernels: Omit<KernelConfig, 'backendName'>[] = [
   batchNormTrainConfig,
   batchNormTrainGradConfig,
   batchNormRunningStatsConfig,
-  adamUpdateConfig,
+  nativeAdamUpdateConfig,
   cscLossConfig,
   sliceConfig,
   splitVConfig,
