@@ -36,10 +36,14 @@ describe.each(TEST_BACKENDS)('Adam on %s', (backend) => {
       const adam = new Adam([['w', param]], { lr: 0.01, weightDecay: 0.05 });
       const before = tf.memory().numTensors;
       const counts: number[] = [];
-      for (const g of grads) {
+      grads.forEach((g, step) => {
         maybeWithoutKernel(() => tf.tidy(() => adam.apply({ [param.name]: tf.tensor1d(g) })));
         counts.push(tf.memory().numTensors);
-      }
+        // read after every step (a device backend keeps the host copy it read; an out buffer written
+        // later must not answer with it)
+        const seen = param.dataSync();
+        p0.forEach((p, i) => expect(seen[i]).toBeCloseTo(torchAdamScalar(p, grads.slice(0, step + 1).map((x) => x[i]!), 0.01, 0.05), 6));
+      });
       // the values a step replaced (param, m, v) are kept as the next step's out buffers: 3 tensors, no more
       expect(counts).toEqual([before + 3, before + 3, before + 3]);
       const actual = param.dataSync();

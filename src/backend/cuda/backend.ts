@@ -102,6 +102,13 @@ export class CudaBackend extends KernelBackend {
     return data.buffer;
   }
 
+  /** The buffer of a tensor a kernel is about to overwrite (an out buffer): its host copy is dropped. */
+  bufferToOverwrite(dataId: DataId): number {
+    const buffer = this.bufferOf(dataId);
+    this.tensorMap.get(dataId).values = undefined;
+    return buffer;
+  }
+
   override refCount(dataId: DataId): number {
     return this.tensorMap.has(dataId) ? this.tensorMap.get(dataId).refCount : 0;
   }

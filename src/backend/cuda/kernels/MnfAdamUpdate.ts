@@ -24,7 +24,7 @@ const adamUpdate: DeviceKernelFunc = (args) => {
     const outs = given.every((o) => o !== undefined && o.dtype === 'float32' && util.sizeFromShape(o.shape) === size)
       ? given.map((o) => {
           backend.incRef(o!.dataId);
-          return { info: { dataId: o!.dataId, shape: p!.shape, dtype: 'float32' as const }, buffer: bufferOf(backend, o!) };
+          return { info: { dataId: o!.dataId, shape: p!.shape, dtype: 'float32' as const }, buffer: backend.bufferToOverwrite(o!.dataId) };
         })
       : OUT_ROLES.map(() => newFloat32(backend, p!.shape));
     deviceAdamUpdate(backend.device, bufferOf(backend, p!), bufferOf(backend, g!), bufferOf(backend, m!), bufferOf(backend, v!), size, hyper, outs[0]!.buffer, outs[1]!.buffer, outs[2]!.buffer);
