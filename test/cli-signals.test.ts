@@ -48,6 +48,8 @@ describe('signals', () => {
     expect(await run.exit, run.stderr()).toBe(130);
     expect(run.stderr()).toMatch(/aborted without saving; checkpoint-last is the one from step 2: .*checkpoint-last/);
     expect(run.stderr()).not.toMatch(/engine worker exited/);
+    // the run folder's lock went with the process
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
     const ev = cli(['eval', '--checkpoint', out, '--json', '--backend', 'native']);
     expect(ev.code, ev.stderr).toBe(0);
   }, 240_000);

@@ -1,7 +1,8 @@
 // A training run without the console: the engine in a worker thread, its events as JSON Lines on
 // stdout (when json) and human lines on stderr. Ctrl-C (or SIGTERM) asks the engine to stop at
-// the next step boundary (it saves checkpoint-last first); a second one aborts at once without
-// saving: the last checkpoint written stays as it was (checkpoint writes are atomic).
+// the next step boundary (it saves checkpoint-last first); a second one ends the process at once
+// without saving: the last checkpoint written stays as it was (checkpoint writes are atomic), and
+// the run folder's lock is released by the exit handler.
 import type { RunConfig } from '../config/types.js';
 import { startEngine } from '../train/client.js';
 import type { CheckpointEvent, EngineOptions } from '../train/events.js';
@@ -27,6 +28,10 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
     if (event.type === 'checkpoint' && event.kind === 'last') lastCheckpoint = event;
     report(event);
   });
+  const keptCheckpoint = () => {
+    const kept = lastCheckpoint as CheckpointEvent | null;
+    return kept ? `checkpoint-last is the one from step ${kept.step}: ${kept.path}` : 'no checkpoint was written by this run';
+  };
   let interrupts = 0;
   const onSignal = () => {
     interrupts++;
@@ -34,20 +39,17 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
       process.stderr.write('stopping at the next step boundary, then saving (Ctrl-C again to abort without saving)\n');
       engine.send({ type: 'stop' });
     } else if (!aborted) {
+      // the process ends here, not just the engine's worker: tearing down a worker while the
+      // addon's threads still finish its work can abort the process from inside libuv
       aborted = true;
-      void engine.terminate();
+      process.stderr.write(`aborted without saving; ${keptCheckpoint()}\n`);
+      process.exit(EXIT_INTERRUPTED);
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const exit = await engine.done;
-    if (aborted) {
-      const kept = lastCheckpoint as CheckpointEvent | null;
-      const note = kept ? `checkpoint-last is the one from step ${kept.step}: ${kept.path}` : 'no checkpoint was written by this run';
-      process.stderr.write(`aborted without saving; ${note}\n`);
-      return EXIT_INTERRUPTED;
-    }
     if (exit.state === 'failed') return exit.usage ? EXIT_USAGE : EXIT_FAILED;
     return interrupts > 0 ? EXIT_INTERRUPTED : EXIT_OK;
   } finally {

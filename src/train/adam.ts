@@ -6,6 +6,7 @@
 // step's out buffers (ping-pong), so a host backend allocates no parameter-sized arrays a step.
 import { tf } from '../tf.js';
 import { adamUpdate, type AdamHyper } from './adam-update.js';
+import { heldOnlyHere } from './tensor-refs.js';
 import type { TensorState } from './types.js';
 
 export interface AdamOptions {
@@ -25,10 +26,6 @@ interface Slot {
   retired?: { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor };
 }
 
-/** Only this optimiser holds the tensor's data (a kernel may then overwrite it). */
-function heldOnlyHere(t: tf.Tensor): boolean {
-  return !t.isDisposed && tf.backend().refCount(t.dataId) === 1;
-}
 
 export class Adam {
   lr: number;
