@@ -67,7 +67,7 @@ describe('backend cuda (emulated device) in a training step', () => {
     }
   }, 60_000);
 
-  it('numTensors and the device in-use bytes are the same after step 2 and step 20; no kernel falls back to the host', async () => {
+  it('numTensors and the device in-use bytes are the same after step 2 and step 50; no kernel falls back to the host', async () => {
     await initBackend('cuda', { device: 'emulated' });
     const backend = tf.backend() as CudaBackend;
     const trainer = createTrainer(microConfig());
@@ -75,7 +75,7 @@ describe('backend cuda (emulated device) in a training step', () => {
     const before = backend.stats().fallbacks;
     let afterSecond: { numTensors: number; inUseBytes: number } | undefined;
     let readsAfterSecond = 0;
-    for (let step = 1; step <= 20; step++) {
+    for (let step = 1; step <= 50; step++) {
       trainer.step(batch);
       if (step === 2) {
         afterSecond = { numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes };
@@ -83,7 +83,7 @@ describe('backend cuda (emulated device) in a training step', () => {
       }
     }
     // one synchronous read a step: the packed scalars
-    expect(backend.stats().readSyncCalls - readsAfterSecond).toBeLessThanOrEqual(18);
+    expect(backend.stats().readSyncCalls - readsAfterSecond).toBeLessThanOrEqual(48);
     expect({ numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes }).toEqual(afterSecond);
     const stats = backend.stats();
     // every kernel of the step runs on the device
