@@ -1,35 +1,10 @@
-// Shared by the conv / matmul / fused-method device kernels of backend 'cuda': the arguments tfjs
-// passes, new output tensors on the device, and the counted host fallback for cases a device op
-// does not take (the native kernel through copies, fallback.ts).
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { tf } from '../../../tf.js';
-import { NATIVE_BACKEND } from '../../native/backend.js';
+// Shared by the conv / matmul / fused-method device kernels of backend 'cuda' (with what every
+// device kernel shares, device-kernel.ts): float32 checks and outputs, named inputs.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { CudaBackend } from '../backend.js';
-import { hostFallback } from '../fallback.js';
+import { newTensor } from './device-kernel.js';
 
-export type KernelArgs = Parameters<KernelFunc>[0];
-
-/** A device kernel's function, typed for backend 'cuda'. */
-export type DeviceKernelFunc = (args: KernelArgs & { backend: CudaBackend }) => TensorInfo | TensorInfo[];
-
-/** The KernelConfig of a device kernel for backend `backendName`. */
-export function deviceKernelConfig(kernelName: string, kernelFunc: DeviceKernelFunc): (backendName: string) => KernelConfig {
-  return (backendName) => ({ kernelName, backendName, kernelFunc: kernelFunc as unknown as KernelFunc });
-}
-
-const fallbacks = new Map<string, KernelFunc>();
-
-/** Runs the native kernel of that name as a counted host fallback. */
-export function fallBack(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
-  let run = fallbacks.get(kernelName);
-  if (!run) {
-    const native = tf.getKernel(kernelName, NATIVE_BACKEND);
-    if (!native) throw new Error(`backend 'cuda': ${kernelName} needs backend 'native' registered first (its host fallback)`);
-    run = hostFallback(native);
-    fallbacks.set(kernelName, run);
-  }
-  return run(args) as TensorInfo | TensorInfo[];
-}
+export { bufferOf, deviceKernelConfig, fallBack, type DeviceKernelFunc, type KernelArgs } from './device-kernel.js';
 
 export function allFloat32(...tensors: (TensorInfo | undefined)[]): boolean {
   return tensors.every((t) => t === undefined || t.dtype === 'float32');
@@ -37,13 +12,7 @@ export function allFloat32(...tensors: (TensorInfo | undefined)[]): boolean {
 
 /** A new float32 tensor on the device, its values not yet written, and its buffer. */
 export function newFloat32(backend: CudaBackend, shape: number[]): { info: TensorInfo; buffer: number } {
-  const info = backend.makeTensorInfo(shape, 'float32');
-  return { info, buffer: backend.bufferOf(info.dataId) };
-}
-
-/** The device buffer of an input tensor. */
-export function bufferOf(backend: CudaBackend, t: TensorInfo): number {
-  return backend.bufferOf(t.dataId);
+  return newTensor(backend, shape, 'float32');
 }
 
 /** A kernel's named inputs, all present. */

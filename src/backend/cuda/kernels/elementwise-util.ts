@@ -1,8 +1,6 @@
-// Shared by the element-wise, reduction and layout device kernels of backend 'cuda': kernel configs,
-// new output tensors on the device, and the counted host fallback (the native kernel through copies,
-// fallback.ts) for the cases a device op does not take (other dtypes, layouts tfjs-cpu rejects).
-import { backend_util, util, type DataType, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { tf } from '../../../tf.js';
+// Shared by the element-wise, reduction and layout device kernels of backend 'cuda' (with what every
+// device kernel shares, device-kernel.ts): the element-wise and reduction kernel makers and dtypes.
+import { backend_util, util, type DataType, type TensorInfo } from '@tensorflow/tfjs-core';
 import {
   deviceBinary,
   deviceReduce,
@@ -13,44 +11,11 @@ import {
   type DeviceReduceOp,
   type DeviceUnaryOp,
 } from '../../../native/device-ops-elementwise.js';
-import { NATIVE_BACKEND } from '../../native/backend.js';
 import type { CudaBackend } from '../backend.js';
-import { hostFallback } from '../fallback.js';
+import { bufferOf, deviceKernelConfig, fallBack, newTensor, type DeviceKernelFunc, type KernelArgs } from './device-kernel.js';
 
-export type KernelArgs = Parameters<KernelFunc>[0];
+export { bufferOf, deviceKernelConfig, fallBack, newTensor, type DeviceKernelFunc, type KernelArgs } from './device-kernel.js';
 type Attrs = KernelArgs['attrs'];
-
-/** A device kernel's function, typed for backend 'cuda'. */
-export type DeviceKernelFunc = (args: KernelArgs & { backend: CudaBackend }) => TensorInfo | TensorInfo[];
-
-/** The KernelConfig maker of a device kernel for backend `backendName`. */
-export function deviceKernelConfig(kernelName: string, kernelFunc: DeviceKernelFunc): (backendName: string) => KernelConfig {
-  return (backendName) => ({ kernelName, backendName, kernelFunc: kernelFunc as unknown as KernelFunc });
-}
-
-const fallbacks = new Map<string, KernelFunc>();
-
-/** Runs the native kernel of that name as a counted host fallback. */
-export function fallBack(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
-  let run = fallbacks.get(kernelName);
-  if (!run) {
-    const native = tf.getKernel(kernelName, NATIVE_BACKEND);
-    if (!native) throw new Error(`backend 'cuda': ${kernelName} needs backend 'native' registered first (its host fallback)`);
-    run = hostFallback(native);
-    fallbacks.set(kernelName, run);
-  }
-  return run(args) as TensorInfo | TensorInfo[];
-}
-
-/** A new tensor on the device, its values not yet written, and its buffer. */
-export function newTensor(backend: CudaBackend, shape: number[], dtype: DataType): { info: TensorInfo; buffer: number } {
-  const info = backend.makeTensorInfo(shape, dtype);
-  return { info, buffer: backend.bufferOf(info.dataId) };
-}
-
-export function bufferOf(backend: CudaBackend, t: TensorInfo): number {
-  return backend.bufferOf(t.dataId);
-}
 
 /** The dtype the device ops take, or undefined (string, complex64). */
 export function deviceDType(t: TensorInfo): DeviceDType | undefined {
