@@ -46,8 +46,8 @@ export interface BatchNormRunningStatsAttrs extends NamedAttrMap {
  * which spares a host backend three parameter-sized allocations per parameter a step.
  */
 export const AdamUpdate = 'MnfAdamUpdate';
-export interface AdamUpdateAttrs extends NamedAttrMap {
-  count: number;
+/** Adam's hyper-parameters for one step (torch.optim.Adam's single-tensor formula). */
+export interface AdamHyper {
   /** lr / (1 − β1^t) */
   stepSize: number;
   beta1: number;
@@ -56,6 +56,9 @@ export interface AdamUpdateAttrs extends NamedAttrMap {
   weightDecay: number;
   /** √(1 − β2^t) */
   bc2Sqrt: number;
+}
+export interface AdamUpdateAttrs extends NamedAttrMap, AdamHyper {
+  count: number;
 }
 export type AdamInputRole = 'param' | 'grad' | 'm' | 'v' | 'paramOut' | 'mOut' | 'vOut';
 export const adamInputName = (role: AdamInputRole, index: number): string => `${role}${index}`;

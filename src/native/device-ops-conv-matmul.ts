@@ -4,6 +4,7 @@
 import { loadAddon } from './addon.js';
 import type { DeviceMemory } from './device-memory.js';
 import type { ConvGeometry, MatMulActivation } from './kernels.js';
+import type { AdamHyper } from '../backend/kernel-names.js';
 
 type Shape = number[];
 
@@ -70,14 +71,8 @@ export function deviceBatchNormRunningStats(device: DeviceMemory, runningMean: n
   loadAddon().deviceBatchNormRunningStats(device.handle, runningMean, runningVar, mean, variance, channels, momentum, rows, meanOut, varOut);
 }
 
-export interface DeviceAdamHyper {
-  stepSize: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  bc2Sqrt: number;
-}
+/** Adam's hyper-parameters (src/backend/kernel-names.ts). */
+export type DeviceAdamHyper = AdamHyper;
 
 /** One Adam step of one parameter of `count` values into new buffers. */
 export function deviceAdamUpdate(device: DeviceMemory, param: number, grad: number, m: number, v: number, count: number, h: DeviceAdamHyper, paramOut: number, mOut: number, vOut: number): void {

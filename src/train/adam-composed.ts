@@ -1,5 +1,6 @@
 // The composed twin of the Adam update op (adam-update.ts), from tfjs ops: what the op computes on
 // a backend without a MnfAdamUpdate kernel, and the oracle the kernels are tested against.
+import type { AdamHyper } from '../backend/kernel-names.js';
 import { tf } from '../tf.js';
 
 /** One parameter's tensors for an Adam step. */
@@ -14,16 +15,7 @@ export interface AdamSlotTensors {
   out?: { param: tf.Tensor; m: tf.Tensor; v: tf.Tensor };
 }
 
-export interface AdamHyper {
-  /** lr / (1 − β1^t) */
-  stepSize: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  /** √(1 − β2^t) */
-  bc2Sqrt: number;
-}
+export type { AdamHyper };
 
 /** The new value and moments of one parameter. */
 export interface AdamSlotUpdate {

@@ -1,21 +1,11 @@
 // The memory statistics a step event carries (issue 12: `memory`), read once per step. Sizes are
 // the device's state now; transfers and fallbacks count what happened since the previous read.
+import type { StepMemory } from '../../train/events.js';
 import { tf } from '../../tf.js';
 import { CudaBackend } from './backend.js';
 
-export interface StepMemoryStats {
-  inUseBytes: number;
-  cachedBytes: number;
-  peakBytes: number;
-  /** fresh device allocations so far (reuses of cached blocks not counted) */
-  allocations: number;
-  /** since the previous read */
-  hostToDeviceBytes: number;
-  /** since the previous read */
-  deviceToHostBytes: number;
-  /** host fallback kernel calls since the previous read */
-  fallbacks: number;
-}
+/** the step event's `memory` field (src/train/events.ts) */
+export type StepMemoryStats = StepMemory;
 
 const previous = new WeakMap<CudaBackend, { h2d: number; d2h: number; fallbacks: number }>();
 
