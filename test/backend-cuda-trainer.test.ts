@@ -1,43 +1,15 @@
 // A training step of the trainer on backend 'cuda' (emulated device) equals the same step on 'native',
 // leaks neither tensors nor device memory, and runs every kernel of the step on the device (fallbacks, when any, are counted and named).
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../src/config/presets.js';
 import type { RunConfig } from '../src/config/types.js';
-import type { ClipBatch } from '../src/data/types.js';
 import { initBackend } from '../src/backend/select.js';
 import type { CudaBackend } from '../src/backend/cuda/backend.js';
 import { stepMemoryStats } from '../src/backend/cuda/memory-stats.js';
 import { createTrainer } from '../src/train/trainer.js';
 import type { TensorState } from '../src/train/types.js';
 import { tf } from '../src/tf.js';
+import { makeBatch, microConfig } from './trainer-fixture.js';
 
-const B = 4;
-const TEACHER_DIM = 32;
-
-/** A very small model: 2 frames of 16×16, channels 8-16-32-16, 512-d teacher pooled to D = 16. */
-function microConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return resolveConfig('tiny', {
-    batch: B,
-    clipLength: 2,
-    size: 16,
-    method: 'mnf-csc',
-    ...overrides,
-    model: { width: 0.125, featureDim: 16, numClasses: 3, teacherDim: TEACHER_DIM },
-  });
-}
-
-function makeBatch(seed: number): ClipBatch {
-  const shape: ClipBatch['shape'] = [B, 2, 16, 16, 3];
-  const n = shape.reduce((a, b) => a * b, 1);
-  return {
-    clips: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed)),
-    shape,
-    teacher: Float32Array.from({ length: B * TEACHER_DIM }, (_, i) => Math.abs(Math.cos(i * 0.11 + seed))),
-    teacherDim: TEACHER_DIM,
-    labels: Int32Array.from([0, 1, 0, 2]),
-    videoIndex: Int32Array.from([0, 1, 2, 3]),
-  };
-}
 
 /** One step of a fresh trainer on `backend`: its losses and every weight, moment and statistic after it. */
 async function oneStep(backend: 'native' | 'cuda', method: RunConfig['method'] = 'mnf-csc'): Promise<{ losses: Record<string, number>; state: TensorState }> {

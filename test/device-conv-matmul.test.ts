@@ -26,19 +26,8 @@ import { tf } from '../src/tf.js';
 
 const MY_KERNELS = convMatMulKernels('cuda').map((k) => k.kernelName);
 
-/** Registers this family's kernels for 'cuda' in place of host fallbacks (a no-op once kernels.ts lists them). */
-function useDeviceKernels(): void {
-  for (const config of convMatMulKernels('cuda')) {
-    const existing = tf.getKernel(config.kernelName, 'cuda');
-    if (existing?.kernelFunc === config.kernelFunc) continue;
-    if (existing) tf.unregisterKernel(config.kernelName, 'cuda');
-    tf.registerKernel(config);
-  }
-}
-
 beforeAll(async () => {
   await initBackend('cuda', { device: 'emulated' });
-  useDeviceKernels();
 });
 afterAll(() => initBackend('native'));
 

@@ -1,39 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METHOD_NAMES, type RunConfig } from '../src/config/types.js';
-import { resolveConfig } from '../src/config/presets.js';
+import { METHOD_NAMES } from '../src/config/types.js';
 import type { ClipBatch } from '../src/data/types.js';
 import { stepGradients } from '../src/train/step.js';
 import { buildStepParts, createTrainer } from '../src/train/trainer.js';
 import { tf } from '../src/tf.js';
 import { TEST_BACKENDS, useBackend } from './models-backends.js';
+import { B, makeBatch, microConfig, TEACHER_DIM } from './trainer-fixture.js';
 
 const backend = TEST_BACKENDS.includes('native') ? 'native' : 'cpu';
-const B = 4;
-const TEACHER_DIM = 32;
-
-/** A very small model: 2 frames of 16×16, channels 8-16-32-16, 512-d teacher pooled to D = 16. */
-function microConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return resolveConfig('tiny', {
-    batch: B,
-    clipLength: 2,
-    size: 16,
-    ...overrides,
-    model: { width: 0.125, featureDim: 16, numClasses: 3, teacherDim: TEACHER_DIM },
-  });
-}
-
-function makeBatch(seed: number): ClipBatch {
-  const shape: ClipBatch['shape'] = [B, 2, 16, 16, 3];
-  const n = shape.reduce((a, b) => a * b, 1);
-  return {
-    clips: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed)),
-    shape,
-    teacher: Float32Array.from({ length: B * TEACHER_DIM }, (_, i) => Math.abs(Math.cos(i * 0.11 + seed))),
-    teacherDim: TEACHER_DIM,
-    labels: Int32Array.from([0, 1, 0, 2]),
-    videoIndex: Int32Array.from([0, 1, 2, 3]),
-  };
-}
 
 beforeAll(() => useBackend(backend));
 
