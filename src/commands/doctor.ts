@@ -1,5 +1,6 @@
 // mnf-tui doctor [--json]: what this machine offers (backends, CUDA devices, oneDNN, threads).
 import { addonPath, addonProblem } from '../native/addon.js';
+import { CUDA_LIBRARY_NAMES, cudaLibraries, type CudaLibrariesReport, type CudaLibrary } from '../native/cuda-libraries.js';
 import { deviceInfo, type DeviceInfo } from '../native/device.js';
 import type { DeviceMemoryStats } from '../native/device-memory.js';
 import { defaultThreads } from '../backend/select.js';
@@ -36,10 +37,24 @@ async function cudaCandidate(problem: string | undefined): Promise<Candidate & {
   }
 }
 
+/** Without the addon nothing was searched: every library is reported not found. */
+function cudaLibrariesReport(problem: string | undefined): CudaLibrariesReport {
+  if (problem === undefined) return cudaLibraries();
+  const none: CudaLibrary = { found: false };
+  return { searched: [], libraries: { cudnn: none, cublas: none, cublasLt: none, nccl: none } };
+}
+
+function cudaLibraryLine(name: string, library: CudaLibrary): string {
+  if (!library.found) return `CUDA library ${name}: not found${library.problem ? ` (${library.problem})` : ''}`;
+  const version = library.version ?? `version unknown: ${library.problem}`;
+  return `CUDA library ${name}: ${version} (${library.path})`;
+}
+
 export async function doctor(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, { json: { type: 'boolean' } });
   const problem = addonProblem();
   const device: DeviceInfo | undefined = problem === undefined ? deviceInfo() : undefined;
+  const libraries = cudaLibrariesReport(problem);
   const report = {
     node: process.version,
     addon: { path: addonPath(), loaded: problem === undefined, problem: problem ?? null },
@@ -53,6 +68,8 @@ export async function doctor(argv: string[]): Promise<number> {
       built: device?.cudaBuilt ?? false,
       devices: (device?.devices ?? []).map((d) => ({ name: d.name, memoryGiB: +(d.totalMemory / 2 ** 30).toFixed(1), computeCapability: d.computeCapability })),
       reason: device ? device.cudaReason || null : 'addon not loaded',
+      libraries: libraries.libraries,
+      searched: libraries.searched,
     },
     oneDNN: device?.dnnlVersion ?? null,
     threads: defaultThreads(),
@@ -68,6 +85,7 @@ export async function doctor(argv: string[]): Promise<number> {
     ...report.backends.map((b) => `backend ${b.name}: ${b.available ? 'available' : 'unavailable'} (${b.detail})`),
     `CUDA: ${report.cuda.built ? 'built' : 'not built'}; ` +
       (report.cuda.devices.length ? report.cuda.devices.map((d) => `${d.name} ${d.memoryGiB} GiB`).join(', ') : `no device: ${report.cuda.reason}`),
+    ...CUDA_LIBRARY_NAMES.map((name) => cudaLibraryLine(name, report.cuda.libraries[name])),
     `threads: ${report.threads} of ${report.cores ?? '?'} cores`,
   ];
   process.stdout.write(lines.join('\n') + '\n');

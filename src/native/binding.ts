@@ -1,8 +1,10 @@
 // The addon's whole exported surface as one interface (the way node-llama-cpp types its addon as one
 // BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
 // was built with (native/abi_version.h) and every function named here. The capability wrappers beside
-// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts) are the only callers.
+// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, cuda-libraries.ts)
+// are the only callers.
 import type { CscDevice, CscResult } from './csc.js';
+import type { CudaLibrariesReport } from './cuda-libraries.js';
 import type { DecodeClipsRequest, IngestOptions, IngestResult, VideoProbe } from './decode.js';
 import type { DeviceInfo } from './device.js';
 import type { DeviceHandle, DeviceMemoryStats, HostArray } from './device-memory.js';
@@ -23,6 +25,9 @@ export interface NativeBinding {
   // native/cuda/
   deviceInfo(): DeviceInfo;
   setThreads(threads: number): void;
+
+  // native/device/cuda_libraries.cc: cuDNN, cuBLAS(Lt), NCCL found with dlopen, once per process
+  cudaLibraries(): CudaLibrariesReport;
 
   // native/device/: buffers of a device behind a caching allocator; ids are positive integers
   deviceOpen(kind: 'emulated' | 'cuda'): DeviceHandle;
@@ -157,6 +162,7 @@ export type NativeFunctionName = Exclude<keyof NativeBinding, 'abiVersion'>;
 const FUNCTIONS: Record<NativeFunctionName, true> = {
   deviceInfo: true,
   setThreads: true,
+  cudaLibraries: true,
   deviceOpen: true,
   deviceName: true,
   deviceAlloc: true,
