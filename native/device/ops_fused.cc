@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "device/ops_host.h"
-#include "kernels/adam.h"
 
 namespace mnf::device {
 
@@ -38,7 +37,7 @@ void BatchNormRunningStats(Device& d, const float* runningMean, const float* run
 void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
                 float* paramOut, float* mOut, float* vOut) {
   RequireHostMemory(d, "deviceAdamUpdate");
-  kernels::AdamUpdateF32(param, grad, m, v, count, {h.stepSize, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc2Sqrt}, paramOut, mOut, vOut);
+  kernels::AdamUpdateF32(param, grad, m, v, count, h, paramOut, mOut, vOut);
 }
 
 void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz) {

@@ -7,6 +7,7 @@
 
 #include "csc/csc.h"
 #include "device/device.h"
+#include "kernels/adam.h"
 #include "norm/batchnorm.h"
 
 namespace mnf::device {
@@ -24,15 +25,9 @@ void BatchNormTrainBackward(Device& d, const float* dy, const float* x, const fl
 void BatchNormRunningStats(Device& d, const float* runningMean, const float* runningVar, const float* mean, const float* variance,
                            int64_t channels, double momentum, int64_t rows, float* meanOut, float* varOut);
 
-struct AdamHyper {
-  double stepSize;  // lr / (1 − β1^t)
-  double beta1, beta2, eps, weightDecay;
-  double bc2Sqrt;  // √(1 − β2^t)
-};
+using kernels::AdamHyper;
 
-// torch.optim.Adam's single-tensor step with L2 weight decay, in double as the JS kernel
-// (src/backend/kernels/MnfAdamUpdate.ts) computes it, each output rounded to float32 once:
-//   g ← grad + wd·p;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g·g;  p' = p − stepSize·m' / (√v' / bc2Sqrt + eps)
+// The Adam step of native/kernels/adam.h, which the native backend runs too.
 void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
                 float* paramOut, float* mOut, float* vOut);
 

@@ -46,17 +46,6 @@ float* OptionalF32(const Napi::CallbackInfo& info, size_t index, const char* wha
   return F32(info, index, what, elements);
 }
 
-// Device ops throw std::runtime_error (oneDNN rejected it, not built for this device): a JS Error.
-template <typename Body>
-Napi::Value Run(Napi::Env env, Body&& body) {
-  try {
-    body();
-  } catch (const std::runtime_error& e) {
-    throw Napi::Error::New(env, e.what());
-  }
-  return env.Undefined();
-}
-
 std::vector<int64_t> ExpectSpatial(const Napi::CallbackInfo& info, size_t index, const char* what, size_t spatial) {
   Napi::Value v = Arg(info, index, what);
   if (!v.IsArray() || v.As<Napi::Array>().Length() != spatial) {
@@ -101,7 +90,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info, kernels::ConvKind kind) {
   const float* in1 = F32(info, 3, n[1], ShapeSize(shapes[1]));
   float* out = F32(info, 5, n[2], ShapeSize(shapes[2]));
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] {
+  return device::RunDeviceOp(env, [&] {
     switch (kind) {
       case kernels::ConvKind::Forward: device::ConvForward(d, p, in0, in1, out); break;
       case kernels::ConvKind::BackwardInput: device::ConvBackpropInput(d, p, in0, in1, out); break;
@@ -139,7 +128,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   float* out = F32(info, 5, "out", batch * p.m * p.n);
   const float* bias = p.bias ? F32(info, 8, "bias", p.n) : nullptr;
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::MatMul(d, p, a, b, bias, out); });
+  return device::RunDeviceOp(env, [&] { device::MatMul(d, p, a, b, bias, out); });
 }
 
 int64_t ExpectPositive(const Napi::CallbackInfo& info, size_t index, const char* what) {
@@ -163,7 +152,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
   const norm::TrainForwardOut out{F32(info, 9, "y", size), F32(info, 10, "mean", channels), F32(info, 11, "variance", channels),
                                   F32(info, 12, "invStd", channels)};
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::BatchNormTrainForward(d, x, residual, rows, channels, gamma, beta, eps, relu, out); });
+  return device::RunDeviceOp(env, [&] { device::BatchNormTrainForward(d, x, residual, rows, channels, gamma, beta, eps, relu, out); });
 }
 
 Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
@@ -182,7 +171,7 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
   const norm::TrainBackwardOut out{F32(info, 10, "dx", size), F32(info, 11, "dGamma", channels), F32(info, 12, "dBeta", channels),
                                    OptionalF32(info, 13, "dResidual", size)};
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::BatchNormTrainBackward(d, dy, x, relu ? y : nullptr, mean, invStd, gamma, rows, channels, relu, out); });
+  return device::RunDeviceOp(env, [&] { device::BatchNormTrainBackward(d, dy, x, relu ? y : nullptr, mean, invStd, gamma, rows, channels, relu, out); });
 }
 
 Napi::Value BatchNormRunningStats(const Napi::CallbackInfo& info) {
@@ -198,7 +187,7 @@ Napi::Value BatchNormRunningStats(const Napi::CallbackInfo& info) {
   float* meanOut = F32(info, 8, "meanOut", channels);
   float* varOut = F32(info, 9, "varOut", channels);
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::BatchNormRunningStats(d, runningMean, runningVar, mean, variance, channels, momentum, rows, meanOut, varOut); });
+  return device::RunDeviceOp(env, [&] { device::BatchNormRunningStats(d, runningMean, runningVar, mean, variance, channels, momentum, rows, meanOut, varOut); });
 }
 
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
@@ -220,7 +209,7 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
   float* mOut = F32(info, 13, "mOut", count);
   float* vOut = F32(info, 14, "vOut", count);
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::AdamUpdate(d, param, grad, m, v, count, h, paramOut, mOut, vOut); });
+  return device::RunDeviceOp(env, [&] { device::AdamUpdate(d, param, grad, m, v, count, h, paramOut, mOut, vOut); });
 }
 
 Napi::Value CscLoss(const Napi::CallbackInfo& info) {
@@ -239,7 +228,7 @@ Napi::Value CscLoss(const Napi::CallbackInfo& info) {
   float* dv = F32(info, 10, "dv", size);
   float* dz = F32(info, 11, "dz", size);
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return Run(env, [&] { device::CscLossGrad(d, in, loss, dv, dz); });
+  return device::RunDeviceOp(env, [&] { device::CscLossGrad(d, in, loss, dv, dz); });
 }
 
 }  // namespace

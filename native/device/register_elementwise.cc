@@ -12,7 +12,6 @@
 //   deviceTranspose(device, dtype, x, xShape, perm, out)
 //   deviceCopyBlock(device, dtype, src, srcRowLength, srcOffset, dst, dstRowLength, dstOffset, rows, cols)
 #include <algorithm>
-#include <exception>
 #include <string>
 #include <vector>
 
@@ -28,19 +27,6 @@ namespace mnf {
 namespace {
 
 using namespace device;
-
-// A device op's C++ exceptions (an op not built for this device) as JS errors.
-template <typename F>
-Napi::Value Guarded(const Napi::CallbackInfo& info, F&& body) {
-  try {
-    body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(info.Env(), e.what());
-  }
-  return info.Env().Undefined();
-}
 
 int ExpectDType(const Napi::CallbackInfo& info, size_t index, const char* what) {
   const int64_t dtype = ExpectInt(Arg(info, index, what), what);
@@ -81,7 +67,7 @@ Napi::Value DeviceUnary(const Napi::CallbackInfo& info) {
   void* out = BufferOf(info, 3, "out", size, kFloat32);
   const double alpha = ExpectNumber(Arg(info, 5, "alpha"), "alpha");
   const double beta = ExpectNumber(Arg(info, 6, "beta"), "beta");
-  return Guarded(info, [&] { UnaryOp(d, op, x, out, size, alpha, beta); });
+  return RunDeviceOp(info.Env(), [&] { UnaryOp(d, op, x, out, size, alpha, beta); });
 }
 
 Napi::Value DeviceBinary(const Napi::CallbackInfo& info) {
@@ -108,7 +94,7 @@ Napi::Value DeviceBinary(const Napi::CallbackInfo& info) {
   const void* a = BufferOf(info, 3, "a", ShapeSize(aShape), dtype);
   const void* b = BufferOf(info, 5, "b", ShapeSize(bShape), dtype);
   void* out = BufferOf(info, 7, "out", ShapeSize(outShape), IsComparison(op) ? kBool : dtype);
-  return Guarded(info, [&] { BinaryOp(d, op, dtype, a, aShape, b, bShape, out, outShape); });
+  return RunDeviceOp(info.Env(), [&] { BinaryOp(d, op, dtype, a, aShape, b, bShape, out, outShape); });
 }
 
 Napi::Value DeviceAddN(const Napi::CallbackInfo& info) {
@@ -119,7 +105,7 @@ Napi::Value DeviceAddN(const Napi::CallbackInfo& info) {
   void* out = BufferOf(info, 2, "out", size, dtype);
   std::vector<const void*> inputs;
   for (size_t i = 4; i < info.Length(); ++i) inputs.push_back(BufferOf(info, i, "inputs", size, dtype));
-  return Guarded(info, [&] { AddNOp(d, dtype, inputs, out, size); });
+  return RunDeviceOp(info.Env(), [&] { AddNOp(d, dtype, inputs, out, size); });
 }
 
 Napi::Value DeviceFill(const Napi::CallbackInfo& info) {
@@ -128,7 +114,7 @@ Napi::Value DeviceFill(const Napi::CallbackInfo& info) {
   const int64_t size = ExpectSize(info, 3, "size");
   void* out = BufferOf(info, 2, "out", size, dtype);
   const double value = ExpectNumber(Arg(info, 4, "value"), "value");
-  return Guarded(info, [&] { FillOp(d, dtype, out, size, value); });
+  return RunDeviceOp(info.Env(), [&] { FillOp(d, dtype, out, size, value); });
 }
 
 Napi::Value DeviceOneHot(const Napi::CallbackInfo& info) {
@@ -141,7 +127,7 @@ Napi::Value DeviceOneHot(const Napi::CallbackInfo& info) {
   const int dtype = ExpectDType(info, 6, "dtype");
   if (dtype == kBool) ThrowRange(info.Env(), "dtype: expected float32 (0) or int32 (1), got bool");
   void* out = BufferOf(info, 7, "out", size * depth, dtype);
-  return Guarded(info, [&] { OneHotOp(d, indices, size, depth, on, off, dtype, out); });
+  return RunDeviceOp(info.Env(), [&] { OneHotOp(d, indices, size, depth, on, off, dtype, out); });
 }
 
 Napi::Value DeviceCast(const Napi::CallbackInfo& info) {
@@ -151,7 +137,7 @@ Napi::Value DeviceCast(const Napi::CallbackInfo& info) {
   const int64_t size = ExpectSize(info, 5, "size");
   const void* x = BufferOf(info, 2, "x", size, from);
   void* out = BufferOf(info, 4, "out", size, to);
-  return Guarded(info, [&] { CastOp(d, from, x, to, out, size); });
+  return RunDeviceOp(info.Env(), [&] { CastOp(d, from, x, to, out, size); });
 }
 
 Napi::Value DeviceReduce(const Napi::CallbackInfo& info) {
@@ -175,7 +161,7 @@ Napi::Value DeviceReduce(const Napi::CallbackInfo& info) {
   const int outDtype = op == kRArgMax ? kInt32 : (op == kRMean ? kFloat32 : dtype);
   const void* x = BufferOf(info, 3, "x", ShapeSize(xShape), dtype);
   void* out = BufferOf(info, 6, "out", outSize, outDtype);
-  return Guarded(info, [&] { ReduceOp(d, op, dtype, x, xShape, axes, out); });
+  return RunDeviceOp(info.Env(), [&] { ReduceOp(d, op, dtype, x, xShape, axes, out); });
 }
 
 Napi::Value DeviceSoftmax(const Napi::CallbackInfo& info) {
@@ -184,7 +170,7 @@ Napi::Value DeviceSoftmax(const Napi::CallbackInfo& info) {
   const int64_t cols = ExpectSize(info, 4, "cols");
   const void* x = BufferOf(info, 1, "x", rows * cols, kFloat32);
   void* out = BufferOf(info, 2, "out", rows * cols, kFloat32);
-  return Guarded(info, [&] { SoftmaxOp(d, x, out, rows, cols); });
+  return RunDeviceOp(info.Env(), [&] { SoftmaxOp(d, x, out, rows, cols); });
 }
 
 Napi::Value DeviceTranspose(const Napi::CallbackInfo& info) {
@@ -203,7 +189,7 @@ Napi::Value DeviceTranspose(const Napi::CallbackInfo& info) {
   }
   const void* x = BufferOf(info, 2, "x", ShapeSize(xShape), dtype);
   void* out = BufferOf(info, 5, "out", ShapeSize(xShape), dtype);
-  return Guarded(info, [&] { TransposeOp(d, DTypeBytes(dtype), x, xShape, perm, out); });
+  return RunDeviceOp(info.Env(), [&] { TransposeOp(d, DTypeBytes(dtype), x, xShape, perm, out); });
 }
 
 Napi::Value DeviceCopyBlock(const Napi::CallbackInfo& info) {
@@ -222,7 +208,7 @@ Napi::Value DeviceCopyBlock(const Napi::CallbackInfo& info) {
   // src and dst are whole [rows, rowLength] tensors
   const void* src = BufferOf(info, 2, "src", rows * srcRow, dtype);
   void* dst = BufferOf(info, 5, "dst", rows * dstRow, dtype);
-  return Guarded(info, [&] { CopyBlockOp(d, DTypeBytes(dtype), src, srcRow, srcOffset, dst, dstRow, dstOffset, rows, cols); });
+  return RunDeviceOp(info.Env(), [&] { CopyBlockOp(d, DTypeBytes(dtype), src, srcRow, srcOffset, dst, dstRow, dstOffset, rows, cols); });
 }
 
 }  // namespace

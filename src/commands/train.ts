@@ -20,7 +20,6 @@ import { prepareOutputDir } from './output-dir.js';
 /** bytes of the longest name a run writes inside its folder (checkpoint-best/<data file>.<hex>.tmp) */
 const LONGEST_RUN_ENTRY = 96;
 
-
 /** A checkpoint folder, or a run folder whose checkpoint-last is used. */
 export function resolveCheckpointDir(dir: string, flag: string): string {
   const path = resolve(dir);
@@ -65,7 +64,7 @@ async function trainCommand(argv: string[]): Promise<number> {
       (k) => values[k] !== undefined,
     );
     if (fixed.length > 0) {
-      throw new UsageError(`--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --backend)`);
+      throw new UsageError(`--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --overwrite, --backend)`);
     }
     resume = resolveCheckpointDir(values.resume, '--resume');
     config = continueConfig(readCheckpointMeta(resume).config, epochs);

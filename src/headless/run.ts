@@ -21,10 +21,8 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
         const line = describeEvent(event);
         if (line !== null) process.stderr.write(line + '\n');
       };
-  let aborted = false;
   let lastCheckpoint: CheckpointEvent | null = null;
   engine.on((event) => {
-    if (aborted) return; // the worker's last words after an abort are not the run's
     if (event.type === 'checkpoint' && event.kind === 'last') lastCheckpoint = event;
     report(event);
   });
@@ -38,10 +36,9 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
     if (interrupts === 1) {
       process.stderr.write('stopping at the next step boundary, then saving (Ctrl-C again to abort without saving)\n');
       engine.send({ type: 'stop' });
-    } else if (!aborted) {
-      // the process ends here, not just the engine's worker: tearing down a worker while the
-      // addon's threads still finish its work can abort the process from inside libuv
-      aborted = true;
+    } else {
+      // the process ends here (its exit handlers run: the run folder's lock is released), not
+      // only the engine's worker: nothing more of this run is written
       process.stderr.write(`aborted without saving; ${keptCheckpoint()}\n`);
       process.exit(EXIT_INTERRUPTED);
     }
