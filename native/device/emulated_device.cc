@@ -1,5 +1,7 @@
 #include "device/emulated_device.h"
 
+#include "device/cuda_device.h"
+
 #include <cstring>
 #include <new>
 
@@ -22,10 +24,7 @@ void EmulatedDevice::CopyDeviceToDevice(void* dst, const void* src, size_t bytes
 
 std::unique_ptr<Device> OpenDevice(const std::string& kind, std::string& reason) {
   if (kind == "emulated") return std::make_unique<EmulatedDevice>();
-  if (kind == "cuda") {
-    reason = "the CUDA device is not built yet (issue 13); MNF_CUDA_DEVICE=emulated runs backend cuda on host memory";
-    return nullptr;
-  }
+  if (kind == "cuda") return OpenCudaDevice(reason);
   reason = "unknown device kind '" + kind + "' (expected emulated or cuda)";
   return nullptr;
 }
