@@ -6,6 +6,7 @@ import { DataStorage, KernelBackend, util, type BackendTimingInfo, type BackendV
 import { tf } from '../../tf.js';
 import { DeviceMemory, type DeviceMemoryStats, type HostArray } from '../../native/device-memory.js';
 import { NativeBackend } from '../native/backend.js';
+import { DEFAULT_MATH_MODE, type CudaMathMode } from './math-mode.js';
 
 interface TensorData {
   dtype: DataType;
@@ -49,6 +50,8 @@ export class CudaBackend extends KernelBackend {
   private readonly fallbackCounts = new Map<string, number>();
   private fallbackTotal = 0;
   private readSyncCalls = 0;
+  /** how convolutions and matrix products compute (the conv/matmul kernels read it per call) */
+  math: CudaMathMode = { ...DEFAULT_MATH_MODE };
 
   /** onFallback: called once per kernel name, on that kernel's first host fallback */
   constructor(
