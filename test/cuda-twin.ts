@@ -1,7 +1,11 @@
 // The two devices a CUDA kernel's twin test compares: the emulated device (host memory, the CPU
-// kernels) and the CUDA GPU. Where no GPU opens, `gpu` is null and `skipReason` says why, for
-// describe.skipIf(...) titles.
-import { DeviceMemory, type HostArray } from '../src/native/device-memory.js';
+// kernels) and the CUDA GPU. Where no GPU opens, the GPU comparisons are skipped with the reason in
+// their title; every case still runs on the emulated device here (twice: deterministic, finite,
+// non-empty outputs), so the case code is proven before it meets a GPU.
+import { describe, expect, it } from 'vitest';
+import { DeviceMemory } from '../src/native/device-memory.js';
+import { compareTwin } from '../src/native/twins/compare.js';
+import type { TwinCase } from '../src/native/twins/types.js';
 
 function openGpu(): { gpu: DeviceMemory | null; skipReason: string } {
   try {
@@ -16,44 +20,29 @@ export const emulated = new DeviceMemory('emulated');
 export const gpu = opened.gpu;
 /** '' when a GPU opened */
 export const skipReason = opened.skipReason;
-/** describe title suffix: the reason when the GPU tests are skipped */
-export const twinTitle = (name: string) => (gpu ? `${name} (CUDA vs emulated twin)` : `${name} (CUDA vs emulated twin) — skipped: ${skipReason}`);
+/** a describe title that names the skip reason where no GPU is usable */
+export const twinTitle = (name: string) => (gpu ? `${name}: CUDA vs emulated twin` : `${name}: CUDA vs emulated twin (skipped: ${skipReason})`);
 
-/** A buffer of `device` holding `values`. */
-export function upload(device: DeviceMemory, values: HostArray): number {
-  const id = device.alloc(values.byteLength);
-  device.write(id, values);
-  return id;
-}
-
-/** The buffer's values as a new array like `like` (same type and length). */
-export function download<T extends HostArray>(device: DeviceMemory, id: number, like: T): T {
-  const into = new (like.constructor as new (n: number) => T)(like.length);
-  return device.readSync(id, into);
-}
-
-/** max |a − b| / max(1, max |b|) */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 1;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  return diff / scale;
-}
-
-/** Deterministic values in [-scale, scale) (xorshift32). */
-export function randomValues(n: number, seed: number, scale = 1): Float32Array {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = (s / 4294967296) * 2 * scale - scale;
-  }
-  return out;
+/** The twin tests of one family: GPU vs emulated where a GPU exists, the cases' own soundness everywhere. */
+export function describeTwinCases(family: string, cases: readonly TwinCase[]): void {
+  describe(`${family} twin cases on the emulated device`, () => {
+    it('has cases', () => expect(cases.length).toBeGreaterThan(0));
+    it.each(cases.map((c) => [c.name, c] as const))('%s runs, deterministically, with finite outputs', async (_, c) => {
+      const first = await c.run(emulated);
+      const second = await c.run(emulated);
+      expect(first.length).toBeGreaterThan(0);
+      expect(second).toEqual(first);
+      for (const out of first) {
+        expect(out.length).toBeGreaterThan(0);
+        expect(Array.from(out).every((v) => Number.isFinite(v))).toBe(true);
+      }
+    });
+  });
+  describe.skipIf(!gpu)(twinTitle(family), () => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
+      const result = await compareTwin(c, gpu!, emulated);
+      expect(result.failure).toBeUndefined();
+      expect(result.error).toBeLessThanOrEqual(c.tolerance);
+    });
+  });
 }
