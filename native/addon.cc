@@ -9,6 +9,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mnf::RegisterDeviceMemory(env, exports);
   mnf::RegisterDeviceConvMatMul(env, exports);
   mnf::RegisterDeviceElementwise(env, exports);
+  mnf::RegisterDeviceClips(env, exports);
   mnf::RegisterCudaLibraries(env, exports);
   mnf::RegisterKernels(env, exports);
   mnf::RegisterCsc(env, exports);

@@ -7,6 +7,7 @@ void RegisterDevice(Napi::Env env, Napi::Object exports);   // native/cuda/
 void RegisterDeviceMemory(Napi::Env env, Napi::Object exports);  // native/device/
 void RegisterDeviceConvMatMul(Napi::Env env, Napi::Object exports);  // native/device/ (conv, matmul, fused ops)
 void RegisterDeviceElementwise(Napi::Env env, Napi::Object exports);  // native/device/ (element-wise, reductions, layout)
+void RegisterDeviceClips(Napi::Env env, Napi::Object exports);  // native/device/register_clips.cc (the clip data path)
 void RegisterCudaLibraries(Napi::Env env, Napi::Object exports);  // native/device/cuda_libraries.cc
 void RegisterKernels(Napi::Env env, Napi::Object exports);  // native/kernels/
 void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/

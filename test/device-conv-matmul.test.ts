@@ -17,6 +17,7 @@ import {
 import { initBackend } from '../src/backend/select.js';
 import type { CudaBackend } from '../src/backend/cuda/backend.js';
 import { convMatMulKernels } from '../src/backend/cuda/kernels/conv-matmul.js';
+import { DEFAULT_MATH_MODE } from '../src/backend/cuda/math-mode.js';
 import { AdamUpdate, BatchNormRunningStats, BatchNormTrain, BatchNormTrainGrad, CscLoss } from '../src/backend/kernel-names.js';
 import { loadAddon } from '../src/native/addon.js';
 import { deviceMatMul } from '../src/native/device-ops-conv-matmul.js';
@@ -239,11 +240,11 @@ describe('no fallback and the N-API boundary', () => {
     const a = device.alloc(4 * 6);
     const b = device.alloc(4 * 6);
     const out = device.alloc(4 * 3);
-    const run = (outId: number) => deviceMatMul(device, a, [1, 2, 3], b, [1, 3, 2], outId, { transposeA: false, transposeB: false, activation: MatMulActivation.Linear, leakyAlpha: 0 });
+    const run = (outId: number) => deviceMatMul(device, a, [1, 2, 3], b, [1, 3, 2], outId, { transposeA: false, transposeB: false, activation: MatMulActivation.Linear, leakyAlpha: 0 }, DEFAULT_MATH_MODE);
     expect(() => run(out)).toThrow(/^out: expected a buffer of 16 bytes \(its shape × dtype\), buffer \d+ has 12$/);
     device.free(out);
     expect(() => run(out)).toThrow(/out: buffer \d+ was freed/);
-    expect(() => loadAddon().deviceMatMul({} as never, a, [1, 2, 3], b, [1, 3, 2], out, false, false, null, 0, 0)).toThrow(/device: expected a handle from deviceOpen/);
+    expect(() => loadAddon().deviceMatMul({} as never, a, [1, 2, 3], b, [1, 3, 2], out, false, false, null, 0, 0, 'fp32', true)).toThrow(/device: expected a handle from deviceOpen/);
     device.free(a);
     device.free(b);
   });

@@ -1,64 +1,27 @@
-// CUDA twin of csc_cpu.cc (same formulas, see csc.h): normalise → two similarity GEMMs → one row kernel
-// (τ, stable softmax, masked loss, dS) → two gradient GEMMs → normalisation backward → loss sum.
+// CUDA twin of csc_cpu.cc (same formulas, see csc.h) on device addresses: normalise → two similarity
+// GEMMs → one row kernel (τ, stable softmax, masked loss, dS) → two gradient GEMMs → normalisation
+// backward → loss mean. The row-wise arithmetic follows csc_cpu.cc (sums in double, each float step
+// rounded as there: the _rn intrinsics keep nvcc from fusing what the CPU rounds twice); the GEMMs
+// sum in a different order than oneDNN's.
 #include <cuda_runtime.h>
 
 #include <cstdint>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 
 #include "csc/csc.h"
+#include "device/cuda/cuda_device.cuh"
+#include "device/cuda/fused.h"
 
 namespace mnf::csc {
 namespace {
 
-void Check(cudaError_t status, const char* what) {
-  if (status != cudaSuccess) {
-    cudaGetLastError();
-    throw std::runtime_error(std::string(what) + " failed: " + cudaGetErrorString(status));
-  }
-}
-
-// A device allocation that only grows; freed with its owner.
-class DeviceBuffer {
- public:
-  DeviceBuffer() = default;
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  ~DeviceBuffer() {
-    if (ptr_) cudaFree(ptr_);
-  }
-  void* Reserve(size_t bytes) {
-    if (bytes > bytes_) {
-      if (ptr_) cudaFree(ptr_);
-      ptr_ = nullptr;
-      bytes_ = 0;
-      Check(cudaMalloc(&ptr_, bytes), "cudaMalloc");
-      bytes_ = bytes;
-    }
-    return ptr_;
-  }
-
- private:
-  void* ptr_ = nullptr;
-  size_t bytes_ = 0;
-};
-
-class Stream {
- public:
-  Stream() { Check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking), "cudaStreamCreate"); }
-  Stream(const Stream&) = delete;
-  Stream& operator=(const Stream&) = delete;
-  ~Stream() { cudaStreamDestroy(stream_); }
-  cudaStream_t get() const { return stream_; }
-
- private:
-  cudaStream_t stream_{};
-};
+using device::CheckLaunch;
 
 constexpr int kThreads = 256;
 
-__device__ float WarpSum(float x) {
+template <typename T>
+__device__ T WarpSum(T x) {
   for (int offset = 16; offset > 0; offset >>= 1) x += __shfl_xor_sync(0xffffffffu, x, offset);
   return x;
 }
@@ -67,27 +30,45 @@ __device__ float WarpMax(float x) {
   return x;
 }
 
-// Sum (or max) over the block; every thread gets the result. `scratch` holds 32 floats.
-template <bool kMax>
-__device__ float BlockReduce(float x, float* scratch) {
+// Sum over the block; every thread gets the result. `scratch` holds 32 values.
+template <typename T>
+__device__ T BlockSum(T x, T* scratch) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  x = kMax ? WarpMax(x) : WarpSum(x);
+  x = WarpSum(x);
   __syncthreads();
   if (lane == 0) scratch[warp] = x;
   __syncthreads();
   const int warps = (blockDim.x + 31) >> 5;
-  float y = lane < warps ? scratch[lane] : (kMax ? -INFINITY : 0.f);
-  return kMax ? WarpMax(y) : WarpSum(y);
+  return WarpSum(lane < warps ? scratch[lane] : T(0));
 }
 
-// grid (rows, matrices): matrix blockIdx.y of `x` (each rows×dim) → unit rows, 1/max(‖x‖, eps), ‖x‖ > eps.
-__global__ void NormalizeRowsKernel(const float* x, float* unit, float* invNorm, float* above, int rows, int dim) {
-  __shared__ float scratch[32];
+// Max over the block; every thread gets the result. `scratch` holds 32 floats.
+__device__ float BlockMax(float x, float* scratch) {
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  x = WarpMax(x);
+  __syncthreads();
+  if (lane == 0) scratch[warp] = x;
+  __syncthreads();
+  const int warps = (blockDim.x + 31) >> 5;
+  return WarpMax(lane < warps ? scratch[lane] : -INFINITY);
+}
+
+// The (B, D) matrices a kernel's blockIdx.y picks.
+struct Matrices {
+  const float* in[3];
+};
+struct Outputs {
+  float* out[2];
+};
+
+// grid (rows, matrices): matrix blockIdx.y → unit rows (unit + y·rows·dim), 1/max(‖x‖, eps), ‖x‖ > eps.
+__global__ void NormalizeRowsKernel(Matrices x, float* unit, float* invNorm, float* above, int rows, int dim) {
+  __shared__ double scratch[32];
   const int64_t row = int64_t(blockIdx.y) * rows + blockIdx.x;
-  const float* in = x + row * dim;
-  float squares = 0.f;
-  for (int d = threadIdx.x; d < dim; d += blockDim.x) squares += in[d] * in[d];
-  const float norm = sqrtf(BlockReduce<false>(squares, scratch));
+  const float* in = x.in[blockIdx.y] + int64_t(blockIdx.x) * dim;
+  double squares = 0;
+  for (int d = threadIdx.x; d < dim; d += blockDim.x) squares += double(in[d]) * in[d];
+  const float norm = float(sqrt(BlockSum(squares, scratch)));
   const float inv = 1.f / fmaxf(norm, kNormEps);
   float* out = unit + row * dim;
   for (int d = threadIdx.x; d < dim; d += blockDim.x) out[d] = in[d] * inv;
@@ -169,141 +150,128 @@ void Gemm(int M, int N, int K, const float* A, int lda, const float* B, int ldb,
 }
 
 // One block per row i: scores row S_i· → dS_i· in place (see csc.h), rowLoss[i] = −Σ_j M_ij log(P_ij + eps) / m_i.
-__global__ void RowKernel(float* scores, const float* cosines, const int32_t* labels, int batch, float theta,
-                          float* rowLoss) {
-  __shared__ float scratch[32];
+// With cosines (calibrated) their row is overwritten with 1/τ, as csc_cpu.cc does.
+__global__ void RowKernel(float* scores, float* cosines, const int32_t* labels, int batch, float theta, double* rowLoss) {
+  __shared__ double sums[32];
+  __shared__ float maxima[32];
   const int i = blockIdx.x;
   float* row = scores + int64_t(i) * batch;
-  const float* cosRow = cosines ? cosines + int64_t(i) * batch : nullptr;
+  float* invTau = cosines ? cosines + int64_t(i) * batch : nullptr;
+  const float invTheta = 1.f / theta;
   const int32_t label = labels[i];
 
+  // each thread keeps to its own columns j, so the passes need no barrier between them
   float localMax = -INFINITY;
   for (int j = threadIdx.x; j < batch; j += blockDim.x) {
-    const float tau = cosRow ? cosRow[j] + theta : theta;
-    const float logit = row[j] / tau;
+    float logit;
+    if (invTau) {
+      invTau[j] = 1.f / __fadd_rn(invTau[j], theta);
+      logit = __fmul_rn(row[j], invTau[j]);
+    } else {
+      logit = row[j] / theta;
+    }
     row[j] = logit;
     localMax = fmaxf(localMax, logit);
   }
-  const float rowMax = BlockReduce<true>(localMax, scratch);
-  float localSum = 0.f;
-  for (int j = threadIdx.x; j < batch; j += blockDim.x) localSum += expf(row[j] - rowMax);
-  const float expSum = BlockReduce<false>(localSum, scratch);
-
-  float matches = 0.f, logSum = 0.f, wSum = 0.f;
+  const float rowMax = BlockMax(localMax, maxima);
+  double localSum = 0;
   for (int j = threadIdx.x; j < batch; j += blockDim.x) {
-    const float p = expf(row[j] - rowMax) / expSum;
+    row[j] = expf(__fsub_rn(row[j], rowMax));
+    localSum += row[j];
+  }
+  const float invSum = float(1.0 / BlockSum(localSum, sums));
+
+  double matches = 0, logSum = 0, wSum = 0;
+  for (int j = threadIdx.x; j < batch; j += blockDim.x) {
+    const float p = __fmul_rn(row[j], invSum);
     row[j] = p;
     if (labels[j] == label) {
-      matches += 1.f;
-      logSum += logf(p + kLogEps);
-      wSum += p / (p + kLogEps);
+      matches += 1;
+      logSum += logf(__fadd_rn(p, kLogEps));
+      wSum += p / __fadd_rn(p, kLogEps);
     }
   }
-  matches = BlockReduce<false>(matches, scratch);
-  logSum = BlockReduce<false>(logSum, scratch);
-  wSum = BlockReduce<false>(wSum, scratch);
+  matches = BlockSum(matches, sums);
+  logSum = BlockSum(logSum, sums);
+  wSum = BlockSum(wSum, sums);
 
-  const float c = -1.f / (matches * float(batch));
+  // dlogit_ij = c (M_ij P_ij / (P_ij + eps) − P_ij Σ_k M_ik P_ik / (P_ik + eps)), c = −1 / (m_i B)
+  const float c = float(-1.0 / (matches * double(batch)));
+  const float ws = float(wSum);
   for (int j = threadIdx.x; j < batch; j += blockDim.x) {
     const float p = row[j];
-    const float w = labels[j] == label ? p / (p + kLogEps) : 0.f;
-    const float tau = cosRow ? cosRow[j] + theta : theta;
-    row[j] = c * (w - p * wSum) / tau;
+    const float w = labels[j] == label ? p / __fadd_rn(p, kLogEps) : 0.f;
+    row[j] = __fmul_rn(__fmul_rn(c, __fsub_rn(w, __fmul_rn(p, ws))), invTau ? invTau[j] : invTheta);
   }
   if (threadIdx.x == 0) rowLoss[i] = -logSum / matches;
 }
 
-// grid (rows, matrices): dx = (dû − û (û·dû) [‖x‖ > eps]) / max(‖x‖, eps).
-__global__ void NormalizeBackwardKernel(const float* unit, const float* invNorm, const float* above, const float* dUnit,
-                                        float* dx, int rows, int dim) {
-  __shared__ float scratch[32];
+// grid (rows, 2): matrix blockIdx.y's dx = (dû − û (û·dû) [‖x‖ > eps]) / max(‖x‖, eps).
+__global__ void NormalizeBackwardKernel(const float* unit, const float* invNorm, const float* above, const float* dUnit, Outputs dx,
+                                        int rows, int dim) {
+  __shared__ double scratch[32];
   const int64_t row = int64_t(blockIdx.y) * rows + blockIdx.x;
   const float* u = unit + row * dim;
   const float* g = dUnit + row * dim;
-  float dot = 0.f;
-  for (int d = threadIdx.x; d < dim; d += blockDim.x) dot += u[d] * g[d];
-  const float along = BlockReduce<false>(dot, scratch) * above[row];
+  double dot = 0;
+  for (int d = threadIdx.x; d < dim; d += blockDim.x) dot += double(u[d]) * g[d];
+  dot = BlockSum(dot, scratch);
+  const float along = above[row] != 0.f ? float(dot) : 0.f;
   const float inv = invNorm[row];
-  float* out = dx + row * dim;
-  for (int d = threadIdx.x; d < dim; d += blockDim.x) out[d] = (g[d] - u[d] * along) * inv;
+  float* out = dx.out[blockIdx.y] + int64_t(blockIdx.x) * dim;
+  for (int d = threadIdx.x; d < dim; d += blockDim.x) out[d] = __fmul_rn(__fsub_rn(g[d], __fmul_rn(u[d], along)), inv);
 }
 
-__global__ void MeanKernel(const float* values, int count, float* mean) {
-  __shared__ float scratch[32];
-  float sum = 0.f;
+__global__ void MeanKernel(const double* values, int count, float* mean) {
+  __shared__ double scratch[32];
+  double sum = 0;
   for (int k = threadIdx.x; k < count; k += blockDim.x) sum += values[k];
-  sum = BlockReduce<false>(sum, scratch);
-  if (threadIdx.x == 0) *mean = sum / float(count);
-}
-
-// Device memory reused across calls (grown when B or D grow); one call at a time.
-struct Workspace {
-  std::mutex mutex;
-  DeviceBuffer floats;
-  DeviceBuffer ints;
-  Stream* stream = nullptr;
-};
-
-Workspace& GetWorkspace() {
-  static Workspace workspace;
-  static Stream stream;
-  workspace.stream = &stream;
-  return workspace;
+  sum = BlockSum(sum, scratch);
+  if (threadIdx.x == 0) *mean = float(sum / double(count));
 }
 
 size_t Align(size_t count) { return (count + 63) / 64 * 64; }  // floats: 256-byte alignment
 
 }  // namespace
 
-void LossGradCuda(const CscInput& in, CscOutput& out) {
-  if (in.batch > INT32_MAX / 2 || in.dim > INT32_MAX / 2) throw std::runtime_error("batch or dim too large for CUDA");
+void LossGradCuda(device::CudaDevice& gpu, const CscInput& in, float* loss, float* dv, float* dz) {
+  if (in.batch > INT32_MAX / 2 || in.dim > INT32_MAX / 2) throw std::runtime_error("cscLoss on CUDA: batch or dim too large");
   const int B = static_cast<int>(in.batch), D = static_cast<int>(in.dim);
   const size_t bd = size_t(B) * D, bb = size_t(B) * B;
-  Workspace& ws = GetWorkspace();
-  std::lock_guard<std::mutex> lock(ws.mutex);
-  cudaStream_t stream = ws.stream->get();
+  gpu.MakeCurrent();
+  cudaStream_t stream = gpu.stream();
 
-  // Layout (floats): inputs v|z|a, units v̂|ẑ|â, inv norms, above flags, scores, cosines, dUnit v|z, grads v|z, rowLoss, loss.
-  const size_t sizes[] = {3 * bd, 3 * bd, 3 * size_t(B), 3 * size_t(B), bb, in.calibrated ? bb : 0, 2 * bd, 2 * bd, size_t(B), 1};
-  size_t offsets[10], total = 0;
-  for (int k = 0; k < 10; ++k) offsets[k] = total, total += Align(sizes[k]);
-  float* base = static_cast<float*>(ws.floats.Reserve(total * sizeof(float)));
-  float* inputs = base + offsets[0];
-  float* units = base + offsets[1];
-  float* invNorm = base + offsets[2];
-  float* above = base + offsets[3];
-  float* scores = base + offsets[4];
-  float* cosines = in.calibrated ? base + offsets[5] : nullptr;
-  float* dUnit = base + offsets[6];
-  float* grads = base + offsets[7];
-  float* rowLoss = base + offsets[8];
-  float* loss = base + offsets[9];
-  int32_t* labels = static_cast<int32_t*>(ws.ints.Reserve(size_t(B) * sizeof(int32_t)));
-
-  Check(cudaMemcpyAsync(inputs, in.v, bd * sizeof(float), cudaMemcpyHostToDevice, stream), "copy v");
-  Check(cudaMemcpyAsync(inputs + bd, in.z, bd * sizeof(float), cudaMemcpyHostToDevice, stream), "copy z");
+  // Scratch layout (floats): units v̂|ẑ|â, inv norms, above flags, scores, cosines, dUnit v|z, rowLoss (B doubles).
   const int normalized = in.calibrated ? 3 : 2;
-  if (in.calibrated) {
-    Check(cudaMemcpyAsync(inputs + 2 * bd, in.aSel, bd * sizeof(float), cudaMemcpyHostToDevice, stream), "copy aSel");
-  }
-  Check(cudaMemcpyAsync(labels, in.labels, size_t(B) * sizeof(int32_t), cudaMemcpyHostToDevice, stream), "copy labels");
+  const size_t sizes[] = {normalized * bd, 3 * size_t(B), 3 * size_t(B), bb, in.calibrated ? bb : 0, 2 * bd, 2 * size_t(B)};
+  constexpr int kParts = sizeof(sizes) / sizeof(sizes[0]);
+  size_t offsets[kParts], total = 0;
+  for (int k = 0; k < kParts; ++k) offsets[k] = total, total += Align(sizes[k]);
+  float* base = static_cast<float*>(gpu.Scratch(device::cuda::kFusedScratchSlot, total * sizeof(float)));
+  float* units = base + offsets[0];
+  float* invNorm = base + offsets[1];
+  float* above = base + offsets[2];
+  float* scores = base + offsets[3];
+  float* cosines = in.calibrated ? base + offsets[4] : nullptr;
+  float* dUnit = base + offsets[5];
+  double* rowLoss = reinterpret_cast<double*>(base + offsets[6]);
 
-  NormalizeRowsKernel<<<dim3(B, normalized), kThreads, 0, stream>>>(inputs, units, invNorm, above, B, D);
+  NormalizeRowsKernel<<<dim3(B, normalized), kThreads, 0, stream>>>(Matrices{{in.v, in.z, in.aSel}}, units, invNorm, above, B, D);
+  CheckLaunch("cscLoss: NormalizeRowsKernel");
   const float* vUnit = units;
   const float* zUnit = units + bd;
   Gemm<false, true>(B, B, D, vUnit, D, zUnit, D, scores, B, stream);
   if (in.calibrated) Gemm<false, true>(B, B, D, vUnit, D, units + 2 * bd, D, cosines, B, stream);
-  RowKernel<<<B, kThreads, 0, stream>>>(scores, cosines, labels, B, in.theta, rowLoss);
+  CheckLaunch("cscLoss: similarity GemmKernel");
+  RowKernel<<<B, kThreads, 0, stream>>>(scores, cosines, in.labels, B, in.theta, rowLoss);
+  CheckLaunch("cscLoss: RowKernel");
   Gemm<false, false>(B, D, B, scores, B, zUnit, D, dUnit, D, stream);      // dv̂ = dS ẑ
   Gemm<true, false>(B, D, B, scores, B, vUnit, D, dUnit + bd, D, stream);  // dẑ = dSᵀ v̂
-  NormalizeBackwardKernel<<<dim3(B, 2), kThreads, 0, stream>>>(units, invNorm, above, dUnit, grads, B, D);
+  CheckLaunch("cscLoss: gradient GemmKernel");
+  NormalizeBackwardKernel<<<dim3(B, 2), kThreads, 0, stream>>>(units, invNorm, above, dUnit, Outputs{{dv, dz}}, B, D);
+  CheckLaunch("cscLoss: NormalizeBackwardKernel");
   MeanKernel<<<1, kThreads, 0, stream>>>(rowLoss, B, loss);
-  Check(cudaGetLastError(), "CSC kernel launch");
-
-  Check(cudaMemcpyAsync(out.dv, grads, bd * sizeof(float), cudaMemcpyDeviceToHost, stream), "copy dv");
-  Check(cudaMemcpyAsync(out.dz, grads + bd, bd * sizeof(float), cudaMemcpyDeviceToHost, stream), "copy dz");
-  Check(cudaMemcpyAsync(&out.loss, loss, sizeof(float), cudaMemcpyDeviceToHost, stream), "copy loss");
-  Check(cudaStreamSynchronize(stream), "CSC kernels");
+  CheckLaunch("cscLoss: MeanKernel");
 }
 
 }  // namespace mnf::csc

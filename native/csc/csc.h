@@ -9,6 +9,10 @@
 #pragma once
 #include <cstdint>
 
+namespace mnf::device {
+class CudaDevice;
+}
+
 namespace mnf::csc {
 
 constexpr float kNormEps = 1e-12f;
@@ -35,9 +39,10 @@ struct CscOutput {
 void LossGradCpu(const CscInput& in, CscOutput& out);
 
 #ifdef MNF_WITH_CUDA
-// CUDA implementation: copies the inputs to the current device, runs the fused kernels and copies
-// the loss and both gradients back. Throws std::runtime_error naming the failed CUDA call.
-void LossGradCuda(const CscInput& in, CscOutput& out);
+// CUDA implementation on device addresses of `gpu` (in's arrays, dv and dz; *loss is a device
+// scalar), queued on its compute stream with its scratch memory, without host synchronisation.
+// Throws std::runtime_error naming the failed launch.
+void LossGradCuda(device::CudaDevice& gpu, const CscInput& in, float* loss, float* dv, float* dz);
 #endif
 
 }  // namespace mnf::csc

@@ -11,7 +11,11 @@ size_t CachingAllocator::SizeClass(size_t bytes) {
 }
 
 CachingAllocator::~CachingAllocator() {
-  EmptyCache();
+  // After a device fault every later CUDA call fails too; a destructor must not throw.
+  try {
+    EmptyCache();
+  } catch (...) {
+  }
 }
 
 Block CachingAllocator::Allocate(size_t bytes) {

@@ -114,6 +114,18 @@ std::vector<std::string> SearchFolders() {
   for (const char* toolkit : {"/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib", "/usr/lib/x86_64-linux-gnu"}) {
     folders.push_back(toolkit);
   }
+  for (const char* prefix : {std::getenv("VIRTUAL_ENV"), std::getenv("CONDA_PREFIX")}) {
+    if (prefix != nullptr && *prefix != '\0') AppendPythonWheelFolders(fs::path(prefix) / "lib", folders);
+  }
+  // the environment of each python3 on PATH (a virtual environment's bin/ sits beside its lib/)
+  if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::vector<std::string> bins;
+    AppendPathList(path, bins);
+    for (const std::string& bin : bins) {
+      std::error_code error;
+      if (fs::exists(fs::path(bin) / "python3", error)) AppendPythonWheelFolders(fs::path(bin).parent_path() / "lib", folders);
+    }
+  }
   AppendPythonWheelFolders("/usr/lib", folders);
   AppendPythonWheelFolders("/usr/local/lib", folders);
   if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {

@@ -9,6 +9,11 @@
 #include "device/ops_host.h"
 #include "kernels/elementwise_cpu.h"
 
+#ifdef MNF_WITH_CUDA
+#include "device/cuda/elementwise.h"
+#include "device/cuda_device.h"
+#endif
+
 namespace mnf::device {
 namespace {
 
@@ -104,6 +109,9 @@ int AddonBinaryOp(int op) {
 }  // namespace
 
 void UnaryOp(Device& d, int op, const void* xp, void* outp, int64_t n, double alpha, double beta) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Unary(*gpu, op, xp, outp, n, alpha, beta);
+#endif
   RequireHostMemory(d, "deviceUnary");
   const float* x = static_cast<const float*>(xp);
   float* out = static_cast<float*>(outp);
@@ -134,6 +142,9 @@ void UnaryOp(Device& d, int op, const void* xp, void* outp, int64_t n, double al
 
 void BinaryOp(Device& d, int op, int dtype, const void* ap, const Shape& aShape, const void* bp, const Shape& bShape, void* outp,
               const Shape& outShape) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Binary(*gpu, op, dtype, ap, aShape, bp, bShape, outp, outShape);
+#endif
   RequireHostMemory(d, "deviceBinary");
   const bool toBool = IsComparison(op);
   if (dtype == kFloat32) {
@@ -177,6 +188,9 @@ void BinaryOp(Device& d, int op, int dtype, const void* ap, const Shape& aShape,
 }
 
 void AddNOp(Device& d, int dtype, const std::vector<const void*>& inputs, void* outp, int64_t n) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::AddN(*gpu, dtype, inputs, outp, n);
+#endif
   RequireHostMemory(d, "deviceAddN");
   if (dtype == kFloat32) {
     float* out = static_cast<float*>(outp);
@@ -196,6 +210,9 @@ void AddNOp(Device& d, int dtype, const std::vector<const void*>& inputs, void* 
 }
 
 void FillOp(Device& d, int dtype, void* outp, int64_t n, double value) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Fill(*gpu, dtype, outp, n, value);
+#endif
   RequireHostMemory(d, "deviceFill");
   switch (dtype) {
     case kFloat32: std::fill(static_cast<float*>(outp), static_cast<float*>(outp) + n, static_cast<float>(value)); return;
@@ -205,6 +222,9 @@ void FillOp(Device& d, int dtype, void* outp, int64_t n, double value) {
 }
 
 void OneHotOp(Device& d, const void* indicesp, int64_t size, int64_t depth, double onValue, double offValue, int dtype, void* outp) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::OneHot(*gpu, indicesp, size, depth, onValue, offValue, dtype, outp);
+#endif
   RequireHostMemory(d, "deviceOneHot");
   const int32_t* indices = static_cast<const int32_t*>(indicesp);
   // tfjs-cpu writes a Float32Array whatever the dtype; an int32 result holds those floats converted
@@ -223,6 +243,9 @@ void OneHotOp(Device& d, const void* indicesp, int64_t size, int64_t depth, doub
 }
 
 void CastOp(Device& d, int from, const void* xp, int to, void* outp, int64_t n) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Cast(*gpu, from, xp, to, outp, n);
+#endif
   RequireHostMemory(d, "deviceCast");
   auto run = [&](auto* x) {
     switch (to) {

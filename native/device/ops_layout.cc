@@ -4,6 +4,11 @@
 
 #include "device/ops_host.h"
 
+#ifdef MNF_WITH_CUDA
+#include "device/cuda/layout.h"
+#include "device/cuda_device.h"
+#endif
+
 namespace mnf::device {
 namespace {
 
@@ -34,6 +39,9 @@ void Transpose(const T* x, const Shape& xShape, const std::vector<int64_t>& perm
 }  // namespace
 
 void TransposeOp(Device& d, size_t elementBytes, const void* x, const Shape& xShape, const std::vector<int64_t>& perm, void* out) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Transpose(*gpu, elementBytes, x, xShape, perm, out);
+#endif
   RequireHostMemory(d, "deviceTranspose");
   if (elementBytes == 4) {
     Transpose(static_cast<const uint32_t*>(x), xShape, perm, static_cast<uint32_t*>(out));
@@ -44,6 +52,9 @@ void TransposeOp(Device& d, size_t elementBytes, const void* x, const Shape& xSh
 
 void CopyBlockOp(Device& d, size_t elementBytes, const void* src, int64_t srcRowLength, int64_t srcOffset, void* dst,
                  int64_t dstRowLength, int64_t dstOffset, int64_t rows, int64_t cols) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::CopyBlock(*gpu, elementBytes, src, srcRowLength, srcOffset, dst, dstRowLength, dstOffset, rows, cols);
+#endif
   RequireHostMemory(d, "deviceCopyBlock");
   const uint8_t* s = static_cast<const uint8_t*>(src);
   uint8_t* t = static_cast<uint8_t*>(dst);

@@ -9,6 +9,11 @@
 #include "device/ops_host.h"
 #include "kernels/elementwise_cpu.h"
 
+#ifdef MNF_WITH_CUDA
+#include "device/cuda/reduce.h"
+#include "device/cuda_device.h"
+#endif
+
 namespace mnf::device {
 namespace {
 
@@ -104,9 +109,13 @@ void Reduce(int op, const T* x, const ReduceLayout& layout, Out* out) {
 }  // namespace
 
 void ReduceOp(Device& d, int op, int dtype, const void* x, const Shape& xShape, const std::vector<int64_t>& axes, void* out) {
-  RequireHostMemory(d, "deviceReduce");
   int64_t outer = 0, length = 0, inner = 0;
-  if (AddonReduces(op, dtype, xShape, axes, &outer, &length, &inner)) {
+  const bool addon = AddonReduces(op, dtype, xShape, axes, &outer, &length, &inner);
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Reduce(*gpu, op, dtype, x, xShape, axes, out, !addon);
+#endif
+  RequireHostMemory(d, "deviceReduce");
+  if (addon) {
     kernels::ReduceF32(op == kRSum ? kernels::kSum : kernels::kMean, static_cast<const float*>(x), static_cast<float*>(out), outer,
                        length, inner);
     return;
@@ -135,6 +144,9 @@ void ReduceOp(Device& d, int op, int dtype, const void* x, const Shape& xShape, 
 }
 
 void SoftmaxOp(Device& d, const void* xp, void* outp, int64_t rows, int64_t cols) {
+#ifdef MNF_WITH_CUDA
+  if (CudaDevice* gpu = AsCudaDevice(d)) return cuda::Softmax(*gpu, xp, outp, rows, cols);
+#endif
   RequireHostMemory(d, "deviceSoftmax");
   const float* x = static_cast<const float*>(xp);
   float* out = static_cast<float*>(outp);

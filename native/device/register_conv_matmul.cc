@@ -1,12 +1,13 @@
 // Device ops of the convolution / matmul / fused-method family (src/native/device-ops-conv-matmul.ts
 // is the only caller). Every tensor is a buffer id of `device`; each buffer's bytes are checked
 // against its shape × 4 (float32; labels int32). Outputs are buffers the caller allocated.
-//   deviceConv(device, x, xShape, filter, filterShape, y, yShape, strides, dilations, padBefore, padAfter)
-//   deviceConvBackpropInput(device, dy, dyShape, filter, filterShape, dx, dxShape, ...geometry)
-//   deviceConvBackpropFilter(device, x, xShape, dy, dyShape, dFilter, filterShape, ...geometry)
+//   deviceConv(device, x, xShape, filter, filterShape, y, yShape, strides, dilations, padBefore, padAfter, precision, tf32)
+//   deviceConvBackpropInput(device, dy, dyShape, filter, filterShape, dx, dxShape, ...geometry, precision, tf32)
+//   deviceConvBackpropFilter(device, x, xShape, dy, dyShape, dFilter, filterShape, ...geometry, precision, tf32)
 //     channels-last rank 4 (2-D) or 5 (3-D); geometry: one integer per spatial dim each
 //   deviceMatMul(device, a, aShape [batchA, rows, cols], b, bShape, out, transposeA, transposeB, bias | null,
-//                activation, leakyAlpha)                 out (max batch, m, n); bias (n)
+//                activation, leakyAlpha, precision, tf32) out (max batch, m, n); bias (n)
+//     precision 'fp32' | 'bf16', tf32 a boolean (device/math_mode.h)
 //   deviceBatchNormTrain(device, x, rows, channels, gamma, beta, residual | null, eps, relu, y, mean, variance, invStd)
 //   deviceBatchNormTrainGrad(device, dy, x, y | null, mean, invStd, gamma, rows, channels, relu, dx, dGamma, dBeta,
 //                            dResidual | null)          y is needed with relu
@@ -57,6 +58,19 @@ std::vector<int64_t> ExpectSpatial(const Napi::CallbackInfo& info, size_t index,
   return s;
 }
 
+// (precision, tf32) at `index`, index + 1
+device::MathMode ExpectMathMode(const Napi::CallbackInfo& info, size_t index) {
+  device::MathMode math;
+  const std::string precision = ExpectString(Arg(info, index, "precision"), "precision");
+  if (precision == "bf16") {
+    math.precision = device::Precision::kBf16;
+  } else if (precision != "fp32") {
+    ThrowRange(info.Env(), "precision: expected 'fp32' or 'bf16', got '" + precision + "'");
+  }
+  math.tf32 = ExpectBool(Arg(info, index + 1, "tf32"), "tf32");
+  return math;
+}
+
 Napi::Value Conv(const Napi::CallbackInfo& info, kernels::ConvKind kind) {
   Napi::Env env = info.Env();
   static const char* names[3][3] = {{"x", "filter", "y"}, {"dy", "filter", "dx"}, {"x", "dy", "dFilter"}};
@@ -84,6 +98,7 @@ Napi::Value Conv(const Napi::CallbackInfo& info, kernels::ConvKind kind) {
   p.dilations = ExpectSpatial(info, 8, "dilations", spatial);
   p.padBefore = ExpectSpatial(info, 9, "padBefore", spatial);
   p.padAfter = ExpectSpatial(info, 10, "padAfter", spatial);
+  const device::MathMode math = ExpectMathMode(info, 11);
   const std::string problem = kernels::CheckConv(p);
   if (!problem.empty()) ThrowRange(env, problem);
   const float* in0 = F32(info, 1, n[0], ShapeSize(shapes[0]));
@@ -92,9 +107,9 @@ Napi::Value Conv(const Napi::CallbackInfo& info, kernels::ConvKind kind) {
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
   return device::RunDeviceOp(env, [&] {
     switch (kind) {
-      case kernels::ConvKind::Forward: device::ConvForward(d, p, in0, in1, out); break;
-      case kernels::ConvKind::BackwardInput: device::ConvBackpropInput(d, p, in0, in1, out); break;
-      case kernels::ConvKind::BackwardFilter: device::ConvBackpropFilter(d, p, in0, in1, out); break;
+      case kernels::ConvKind::Forward: device::ConvForward(d, p, math, in0, in1, out); break;
+      case kernels::ConvKind::BackwardInput: device::ConvBackpropInput(d, p, math, in0, in1, out); break;
+      case kernels::ConvKind::BackwardFilter: device::ConvBackpropFilter(d, p, math, in0, in1, out); break;
     }
   });
 }
@@ -110,6 +125,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   p.bias = !biasArg.IsNull() && !biasArg.IsUndefined();
   p.activation = static_cast<int>(ExpectInt(Arg(info, 9, "activation"), "activation"));
   p.alpha = static_cast<float>(ExpectNumber(Arg(info, 10, "leakyAlpha"), "leakyAlpha"));
+  const device::MathMode math = ExpectMathMode(info, 11);
   p.batchA = aShape[0];
   p.batchB = bShape[0];
   p.m = p.transposeA ? aShape[2] : aShape[1];
@@ -128,7 +144,7 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   float* out = F32(info, 5, "out", batch * p.m * p.n);
   const float* bias = p.bias ? F32(info, 8, "bias", p.n) : nullptr;
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return device::RunDeviceOp(env, [&] { device::MatMul(d, p, a, b, bias, out); });
+  return device::RunDeviceOp(env, [&] { device::MatMul(d, p, math, a, b, bias, out); });
 }
 
 int64_t ExpectPositive(const Napi::CallbackInfo& info, size_t index, const char* what) {

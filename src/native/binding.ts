@@ -1,22 +1,25 @@
 // The addon's whole exported surface as one interface (the way node-llama-cpp types its addon as one
 // BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
 // was built with (native/abi_version.h) and every function named here. The capability wrappers beside
-// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, cuda-libraries.ts)
+// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, device-clips.ts, cuda-libraries.ts)
 // are the only callers.
 import type { CscDevice, CscResult } from './csc.js';
 import type { CudaLibrariesReport } from './cuda-libraries.js';
 import type { DecodeClipsRequest, IngestOptions, IngestResult, VideoProbe } from './decode.js';
 import type { DeviceInfo } from './device.js';
+import type { DeviceClipsRequest } from './device-clips.js';
 import type { DeviceHandle, DeviceMemoryStats, HostArray } from './device-memory.js';
 import type { BinaryOp, Broadcast, MatMulActivation, ReduceOp, UnaryOp } from './kernels.js';
 import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
 
 /** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
-export const NATIVE_ABI_VERSION = 2;
+export const NATIVE_ABI_VERSION = 3;
 
 type Shape = number[];
 /** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
 type ConvGeometryArgs = [strides: number[], dilations: number[], padBefore: number[], padAfter: number[]];
+/** A device conv's / matmul's math mode (native/device/math_mode.h). */
+type MathModeArgs = [precision: 'fp32' | 'bf16', tf32: boolean];
 
 export interface NativeBinding {
   /** native/abi_version.h */
@@ -43,15 +46,17 @@ export interface NativeBinding {
   deviceStats(device: DeviceHandle): DeviceMemoryStats;
   deviceEmptyCache(device: DeviceHandle): void;
   // native/device/register_conv_matmul.cc: device ops over buffer ids (device-ops-conv-matmul.ts)
-  deviceConv(device: DeviceHandle, x: number, xShape: Shape, filter: number, filterShape: Shape, y: number, yShape: Shape, ...geometry: ConvGeometryArgs): void;
-  deviceConvBackpropInput(device: DeviceHandle, dy: number, dyShape: Shape, filter: number, filterShape: Shape, dx: number, dxShape: Shape, ...geometry: ConvGeometryArgs): void;
-  deviceConvBackpropFilter(device: DeviceHandle, x: number, xShape: Shape, dy: number, dyShape: Shape, dFilter: number, filterShape: Shape, ...geometry: ConvGeometryArgs): void;
-  deviceMatMul(device: DeviceHandle, a: number, aShape: Shape, b: number, bShape: Shape, out: number, transposeA: boolean, transposeB: boolean, bias: number | null, activation: MatMulActivation, leakyAlpha: number): void;
+  deviceConv(device: DeviceHandle, x: number, xShape: Shape, filter: number, filterShape: Shape, y: number, yShape: Shape, ...geometryAndMath: [...ConvGeometryArgs, ...MathModeArgs]): void;
+  deviceConvBackpropInput(device: DeviceHandle, dy: number, dyShape: Shape, filter: number, filterShape: Shape, dx: number, dxShape: Shape, ...geometryAndMath: [...ConvGeometryArgs, ...MathModeArgs]): void;
+  deviceConvBackpropFilter(device: DeviceHandle, x: number, xShape: Shape, dy: number, dyShape: Shape, dFilter: number, filterShape: Shape, ...geometryAndMath: [...ConvGeometryArgs, ...MathModeArgs]): void;
+  deviceMatMul(device: DeviceHandle, a: number, aShape: Shape, b: number, bShape: Shape, out: number, transposeA: boolean, transposeB: boolean, bias: number | null, activation: MatMulActivation, leakyAlpha: number, ...math: MathModeArgs): void;
   deviceBatchNormTrain(device: DeviceHandle, x: number, rows: number, channels: number, gamma: number, beta: number, residual: number | null, eps: number, relu: boolean, y: number, mean: number, variance: number, invStd: number): void;
   deviceBatchNormTrainGrad(device: DeviceHandle, dy: number, x: number, y: number | null, mean: number, invStd: number, gamma: number, rows: number, channels: number, relu: boolean, dx: number, dGamma: number, dBeta: number, dResidual: number | null): void;
   deviceBatchNormRunningStats(device: DeviceHandle, runningMean: number, runningVar: number, mean: number, variance: number, channels: number, momentum: number, rows: number, meanOut: number, varOut: number): void;
   deviceAdamUpdate(device: DeviceHandle, param: number, grad: number, m: number, v: number, count: number, stepSize: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc2Sqrt: number, paramOut: number, mOut: number, vOut: number): void;
   deviceCscLoss(device: DeviceHandle, v: number, z: number, aSel: number, labels: number, batch: number, dim: number, theta: number, calibrated: boolean, loss: number, dv: number, dz: number): void;
+  // native/device/register_clips.cc: clips decoded and transformed into a device buffer (device-clips.ts)
+  deviceDecodeClips(device: DeviceHandle, clips: number, request: DeviceClipsRequest): Promise<(string | null)[]>;
 
   // native/device/ (element-wise, reductions, layout): device buffers by id; dtype codes 0 float32, 1 int32, 2 bool
   deviceUnary(device: DeviceHandle, op: number, x: number, out: number, size: number, alpha: number, beta: number): void;
@@ -182,6 +187,7 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   deviceBatchNormRunningStats: true,
   deviceAdamUpdate: true,
   deviceCscLoss: true,
+  deviceDecodeClips: true,
   deviceUnary: true,
   deviceBinary: true,
   deviceAddN: true,

@@ -1,28 +1,34 @@
 // Typed wrappers over the addon's convolution, matmul and fused-method device ops
 // (native/device/register_conv_matmul.cc). Every tensor is a buffer id of `device`, float32 unless
 // noted; outputs are buffers the caller allocated with the exact byte size of their shape.
+// Convolutions and matrix products take a math mode (native/device/math_mode.h): under bf16 their
+// operands are read rounded to bf16 (nearest, ties to even), accumulated in fp32 and the output is
+// rounded to bf16, the buffers staying float32; tf32 lets fp32 ones use TF32 on a CUDA GPU only.
 import { loadAddon } from './addon.js';
 import type { DeviceMemory } from './device-memory.js';
 import type { ConvGeometry, MatMulActivation } from './kernels.js';
 import type { AdamHyper } from '../backend/kernel-names.js';
+import type { CudaMathMode } from '../backend/cuda/math-mode.js';
+
+export type DeviceMathMode = Readonly<CudaMathMode>;
 
 type Shape = number[];
 
 const geometryArgs = (g: ConvGeometry): [number[], number[], number[], number[]] => [g.strides, g.dilations, g.padBefore, g.padAfter];
 
 /** y = conv(x, filter): x [N, ...spatial, Cin], filter [...k, Cin, Cout], y [N, ...spatial', Cout]. */
-export function deviceConv(device: DeviceMemory, x: number, xShape: Shape, filter: number, filterShape: Shape, y: number, yShape: Shape, g: ConvGeometry): void {
-  loadAddon().deviceConv(device.handle, x, xShape, filter, filterShape, y, yShape, ...geometryArgs(g));
+export function deviceConv(device: DeviceMemory, x: number, xShape: Shape, filter: number, filterShape: Shape, y: number, yShape: Shape, g: ConvGeometry, math: DeviceMathMode): void {
+  loadAddon().deviceConv(device.handle, x, xShape, filter, filterShape, y, yShape, ...geometryArgs(g), math.precision, math.tf32);
 }
 
 /** dx = ∂(conv)/∂x applied to dy. */
-export function deviceConvBackpropInput(device: DeviceMemory, dy: number, dyShape: Shape, filter: number, filterShape: Shape, dx: number, dxShape: Shape, g: ConvGeometry): void {
-  loadAddon().deviceConvBackpropInput(device.handle, dy, dyShape, filter, filterShape, dx, dxShape, ...geometryArgs(g));
+export function deviceConvBackpropInput(device: DeviceMemory, dy: number, dyShape: Shape, filter: number, filterShape: Shape, dx: number, dxShape: Shape, g: ConvGeometry, math: DeviceMathMode): void {
+  loadAddon().deviceConvBackpropInput(device.handle, dy, dyShape, filter, filterShape, dx, dxShape, ...geometryArgs(g), math.precision, math.tf32);
 }
 
 /** dFilter = ∂(conv)/∂filter applied to dy. */
-export function deviceConvBackpropFilter(device: DeviceMemory, x: number, xShape: Shape, dy: number, dyShape: Shape, dFilter: number, filterShape: Shape, g: ConvGeometry): void {
-  loadAddon().deviceConvBackpropFilter(device.handle, x, xShape, dy, dyShape, dFilter, filterShape, ...geometryArgs(g));
+export function deviceConvBackpropFilter(device: DeviceMemory, x: number, xShape: Shape, dy: number, dyShape: Shape, dFilter: number, filterShape: Shape, g: ConvGeometry, math: DeviceMathMode): void {
+  loadAddon().deviceConvBackpropFilter(device.handle, x, xShape, dy, dyShape, dFilter, filterShape, ...geometryArgs(g), math.precision, math.tf32);
 }
 
 export interface DeviceMatMulOptions {
@@ -35,8 +41,8 @@ export interface DeviceMatMulOptions {
 }
 
 /** out[b] = act(op(a[b])·op(b[b]) + bias): a [batchA, rows, cols], b [batchB, rows, cols], a batch of 1 broadcast. */
-export function deviceMatMul(device: DeviceMemory, a: number, aShape: [number, number, number], b: number, bShape: [number, number, number], out: number, o: DeviceMatMulOptions): void {
-  loadAddon().deviceMatMul(device.handle, a, aShape, b, bShape, out, o.transposeA, o.transposeB, o.bias ?? null, o.activation, o.leakyAlpha);
+export function deviceMatMul(device: DeviceMemory, a: number, aShape: [number, number, number], b: number, bShape: [number, number, number], out: number, o: DeviceMatMulOptions, math: DeviceMathMode): void {
+  loadAddon().deviceMatMul(device.handle, a, aShape, b, bShape, out, o.transposeA, o.transposeB, o.bias ?? null, o.activation, o.leakyAlpha, math.precision, math.tf32);
 }
 
 export interface DeviceBatchNormTrainOutputs {

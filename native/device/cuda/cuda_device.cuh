@@ -36,6 +36,9 @@ class CudaDevice final : public Device {
   /** uploads that overlap compute (the clip data path); order them with events */
   cudaStream_t copyStream() const { return copyStream_; }
   int index() const { return index_; }
+  /** cudaSetDevice(index()) on the calling thread (a JS call or a worker's): every host entry point
+   *  that launches or copies calls it first. */
+  void MakeCurrent() const;
   int multiprocessors() const { return multiprocessors_; }
   int computeMajor() const { return computeMajor_; }
 

@@ -17,7 +17,7 @@ const batchMatMul: DeviceKernelFunc = (args) => {
     transposeB,
     activation: MatMulActivation.Linear,
     leakyAlpha: 0,
-  });
+  }, backend.math);
   return out.info;
 };
 

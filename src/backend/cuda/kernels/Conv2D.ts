@@ -13,7 +13,7 @@ const conv2D: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(x, filter)) return fallBack(Conv2D, args);
   const y = newFloat32(backend, g.yShape);
-  deviceConv(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, filter), g.filterShape, y.buffer, g.yShape, g.geometry);
+  deviceConv(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, filter), g.filterShape, y.buffer, g.yShape, g.geometry, backend.math);
   return y.info;
 };
 

@@ -13,7 +13,7 @@ const conv2DBackpropFilter: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return fallBack(Conv2DBackpropFilter, args);
   const dFilter = newFloat32(backend, g.filterShape);
-  deviceConvBackpropFilter(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, dy), g.yShape, dFilter.buffer, g.filterShape, g.geometry);
+  deviceConvBackpropFilter(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, dy), g.yShape, dFilter.buffer, g.filterShape, g.geometry, backend.math);
   return dFilter.info;
 };
 

@@ -13,7 +13,7 @@ const conv2DBackpropInput: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return fallBack(Conv2DBackpropInput, args);
   const dx = newFloat32(backend, g.xShape);
-  deviceConvBackpropInput(backend.device, bufferOf(backend, dy), g.yShape, bufferOf(backend, filter), g.filterShape, dx.buffer, g.xShape, g.geometry);
+  deviceConvBackpropInput(backend.device, bufferOf(backend, dy), g.yShape, bufferOf(backend, filter), g.filterShape, dx.buffer, g.xShape, g.geometry, backend.math);
   return dx.info;
 };
 

@@ -14,7 +14,7 @@ const conv3D: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(x, filter)) return fallBack(Conv3D, args);
   const y = newFloat32(backend, g.yShape);
-  deviceConv(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, filter), g.filterShape, y.buffer, g.yShape, g.geometry);
+  deviceConv(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, filter), g.filterShape, y.buffer, g.yShape, g.geometry, backend.math);
   return y.info;
 };
 

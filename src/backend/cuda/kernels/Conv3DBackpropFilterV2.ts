@@ -12,7 +12,7 @@ const conv3DBackpropFilterV2: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(x, dy) || dy.shape.some((d, i) => d !== g.yShape[i])) return fallBack(Conv3DBackpropFilterV2, args);
   const dFilter = newFloat32(backend, g.filterShape);
-  deviceConvBackpropFilter(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, dy), g.yShape, dFilter.buffer, g.filterShape, g.geometry);
+  deviceConvBackpropFilter(backend.device, bufferOf(backend, x), g.xShape, bufferOf(backend, dy), g.yShape, dFilter.buffer, g.filterShape, g.geometry, backend.math);
   return dFilter.info;
 };
 

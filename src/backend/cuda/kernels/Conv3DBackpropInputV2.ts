@@ -12,7 +12,7 @@ const conv3DBackpropInputV2: DeviceKernelFunc = (args) => {
   const g = convGeometry(info);
   if (!g || !allFloat32(dy, filter) || dy.shape.some((d, i) => d !== g.yShape[i])) return fallBack(Conv3DBackpropInputV2, args);
   const dx = newFloat32(backend, g.xShape);
-  deviceConvBackpropInput(backend.device, bufferOf(backend, dy), g.yShape, bufferOf(backend, filter), g.filterShape, dx.buffer, g.xShape, g.geometry);
+  deviceConvBackpropInput(backend.device, bufferOf(backend, dy), g.yShape, bufferOf(backend, filter), g.filterShape, dx.buffer, g.xShape, g.geometry, backend.math);
   return dx.info;
 };
 

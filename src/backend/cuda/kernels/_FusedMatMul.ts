@@ -32,7 +32,7 @@ const fusedMatMul: DeviceKernelFunc = (args) => {
     bias: bias ? bufferOf(backend, bias) : undefined,
     activation: code,
     leakyAlpha: leakyreluAlpha ?? 0.2,
-  });
+  }, backend.math);
   return out.info;
 };
 

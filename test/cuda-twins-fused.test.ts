@@ -1,0 +1,142 @@
+// The fused ops' CUDA kernels (BatchNorm, running statistics, Adam, CSC) against their emulated twins,
+// and the case builders' emulated outputs against references written here in JS (and the CSC's
+// composed tfjs twin), so the cases are proven where no GPU is.
+import { describe, expect, it } from 'vitest';
+import { cscLossComposed } from '../src/losses/csc-composed.js';
+import { addonProblem } from '../src/native/addon.js';
+import {
+  adamCase,
+  adamHyper,
+  adamInputs,
+  batchNormForwardCase,
+  batchNormGradCase,
+  batchNormInputs,
+  cscCase,
+  cscInputs,
+  FUSED_TWIN_CASES,
+  runningStatsCase,
+  runningStatsInputs,
+  type AdamSpec,
+  type BatchNormSpec,
+  type CscSpec,
+} from '../src/native/twins/fused.js';
+import { relativeError } from '../src/native/twins/buffers.js';
+import { tf } from '../src/tf.js';
+import { describeTwinCases, emulated } from './cuda-twin.js';
+
+describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
+  describeTwinCases('fused', FUSED_TWIN_CASES);
+
+  describe('emulated outputs against JS references', () => {
+    const EPS = 1e-5;
+
+    /** BatchNorm training forward and gradient in double, as PyTorch defines them */
+    function batchNormReference(s: BatchNormSpec) {
+      const input = batchNormInputs(s);
+      const { rows: n, channels: C } = s;
+      const y = new Float64Array(n * C);
+      const dx = new Float64Array(n * C);
+      const dResidual = new Float64Array(n * C);
+      const mean = new Float64Array(C);
+      const variance = new Float64Array(C);
+      const invStd = new Float64Array(C);
+      const dGamma = new Float64Array(C);
+      const dBeta = new Float64Array(C);
+      for (let c = 0; c < C; c++) {
+        const col = (r: number) => r * C + c;
+        let sum = 0;
+        for (let r = 0; r < n; r++) sum += input.x[col(r)]!;
+        mean[c] = sum / n;
+        let squares = 0;
+        for (let r = 0; r < n; r++) squares += (input.x[col(r)]! - mean[c]!) ** 2;
+        variance[c] = squares / n;
+        invStd[c] = 1 / Math.sqrt(variance[c]! + EPS);
+        for (let r = 0; r < n; r++) {
+          const v = input.gamma[c]! * (input.x[col(r)]! - mean[c]!) * invStd[c]! + input.beta[c]! + (input.residual?.[col(r)] ?? 0);
+          y[col(r)] = s.relu ? Math.max(v, 0) : v;
+        }
+        // the gradient, at the inputs' own mean and invStd
+        const m = input.mean[c]!;
+        const inv = input.invStd[c]!;
+        const g = (r: number) => (s.relu && !(input.y[col(r)]! > 0) ? 0 : input.dy[col(r)]!);
+        let sumG = 0;
+        let sumGXhat = 0;
+        for (let r = 0; r < n; r++) {
+          sumG += g(r);
+          sumGXhat += g(r) * (input.x[col(r)]! - m) * inv;
+        }
+        dBeta[c] = sumG;
+        dGamma[c] = sumGXhat;
+        for (let r = 0; r < n; r++) {
+          const xhat = (input.x[col(r)]! - m) * inv;
+          dx[col(r)] = input.gamma[c]! * inv * (g(r) - sumG / n - (xhat * sumGXhat) / n);
+          dResidual[col(r)] = g(r);
+        }
+      }
+      return { forward: [y, mean, variance, invStd], grad: s.residual ? [dx, dGamma, dBeta, dResidual] : [dx, dGamma, dBeta] };
+    }
+
+    const expectAllClose = (actual: ArrayLike<number>[], expected: ArrayLike<number>[], tolerance: number) => {
+      expect(actual.length).toBe(expected.length);
+      actual.forEach((values, k) => expect(relativeError(values, expected[k]!), `output ${k}`).toBeLessThan(tolerance));
+    };
+
+    it.each<BatchNormSpec>([
+      { rows: 6, channels: 3, relu: true, residual: true, seed: 1 },
+      { rows: 2, channels: 7, relu: false, residual: false, seed: 2 },
+      { rows: 300, channels: 40, relu: true, residual: false, offset: 100, seed: 3 },
+    ])('BatchNormTrain and its gradient: rows $rows channels $channels relu $relu residual $residual', async (s) => {
+      const expected = batchNormReference(s);
+      expectAllClose(await batchNormForwardCase(s).run(emulated), expected.forward, 1e-5);
+      expectAllClose(await batchNormGradCase(s).run(emulated), expected.grad, 1e-5);
+    });
+
+    it('BatchNormRunningStats rounds each product and the sum to float32 (PyTorch rule, unbiased variance)', async () => {
+      const s = { channels: 33, rows: 10, momentum: 0.1, seed: 4 };
+      const input = runningStatsInputs(s);
+      const f = Math.fround;
+      const keep = f(1 - s.momentum);
+      const take = f(s.momentum);
+      const unbias = f((s.momentum * s.rows) / (s.rows - 1));
+      const mean = input.mean.map((m, i) => f(f(input.runningMean[i]! * keep) + f(m * take)));
+      const variance = input.variance.map((v, i) => f(f(input.runningVar[i]! * keep) + f(v * unbias)));
+      expect(await runningStatsCase(s).run(emulated)).toEqual([mean, variance]);
+    });
+
+    it.each<AdamSpec>([
+      { count: 500, step: 3, weightDecay: 5e-4, inPlace: false, seed: 5 },
+      { count: 500, step: 3, weightDecay: 5e-4, inPlace: true, seed: 5 },
+    ])('AdamUpdate equals the JS loop bit for bit (in place: $inPlace)', async (s) => {
+      const h = adamHyper(s);
+      const { param, grad, m, v } = adamInputs(s);
+      const out = [new Float32Array(s.count), new Float32Array(s.count), new Float32Array(s.count)];
+      for (let i = 0; i < s.count; i++) {
+        const g = grad[i]! + h.weightDecay * param[i]!;
+        const mi = h.beta1 * m[i]! + (1 - h.beta1) * g;
+        const vi = h.beta2 * v[i]! + (1 - h.beta2) * g * g;
+        out[0]![i] = param[i]! - (h.stepSize * mi) / (Math.sqrt(vi) / h.bc2Sqrt + h.eps);
+        out[1]![i] = mi;
+        out[2]![i] = vi;
+      }
+      expect(await adamCase(s).run(emulated)).toEqual(out);
+    });
+
+    it.each<CscSpec>([
+      { batch: 5, dim: 3, classes: 5, theta: 0.07, calibrated: true },
+      { batch: 37, dim: 64, classes: 4, theta: 0.07, calibrated: true, zeroTeacherRows: [0, 5, 36] },
+      { batch: 37, dim: 19, classes: 4, theta: 0.2, calibrated: false },
+    ])('CscLoss equals the composed tfjs twin: B $batch D $dim calibrated $calibrated', async (s) => {
+      const a = cscInputs(s);
+      const expected = tf.tidy(() => {
+        const shape: [number, number] = [s.batch, s.dim];
+        const aSel = tf.tensor2d(a.aSel, shape);
+        const labels = tf.tensor1d(a.labels, 'int32');
+        const f = (v: tf.Tensor, z: tf.Tensor) => cscLossComposed(v as tf.Tensor2D, z as tf.Tensor2D, aSel, labels, { theta: s.theta, calibrated: s.calibrated });
+        const { value, grads } = tf.valueAndGrads(f)([tf.tensor2d(a.v, shape), tf.tensor2d(a.z, shape)]);
+        return [value, ...grads].map((t) => t.dataSync() as Float32Array);
+      });
+      if (s.zeroTeacherRows) expect(Array.from(a.aSel.subarray(0, s.dim)).every((x) => x === 0)).toBe(true);
+      expectAllClose(await cscCase(s).run(emulated), expected, 1e-5);
+    });
+  });
+});
