@@ -9,6 +9,7 @@ import type { DeviceKind } from '../native/device-memory.js';
 import { registerCpuKernels } from './cpu/register.js';
 import { cscLossConfig } from './kernels/MnfCscLoss.js';
 import { registerNativeBackend } from './native/backend.js';
+import type { CudaMathMode } from './cuda/math-mode.js';
 import { CUDA_BACKEND, cudaDeviceKind, registerCudaBackend } from './cuda/register.js';
 
 import { BACKEND_NAMES, type BackendName } from './names.js';
@@ -60,6 +61,8 @@ async function activate(name: string): Promise<void> {
 export interface InitBackendOptions {
   /** backend cuda's device; default MNF_CUDA_DEVICE, else the CUDA GPU ('auto' only ever tries the GPU) */
   device?: DeviceKind;
+  /** how backend cuda's convolutions and matrix products compute (default fp32, TF32 on); bf16 needs backend cuda */
+  math?: CudaMathMode;
 }
 
 function cpuDevice(threads: number): string {
@@ -67,10 +70,10 @@ function cpuDevice(threads: number): string {
 }
 
 /** Registers and activates backend cuda on `kind`, or returns why it cannot run. */
-async function tryCuda(kind: DeviceKind): Promise<{ device: string } | { problem: string }> {
+async function tryCuda(kind: DeviceKind, math: CudaMathMode | undefined): Promise<{ device: string } | { problem: string }> {
   let backend;
   try {
-    backend = registerCudaBackend({ device: kind });
+    backend = registerCudaBackend({ device: kind, math });
   } catch (err) {
     return { problem: (err as Error).message.split('\n')[0]! };
   }
@@ -86,6 +89,9 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
   if (!BACKEND_NAMES.includes(name)) {
     throw new Error(`--backend: expected one of ${BACKEND_NAMES.join(', ')}, got '${name}'`);
   }
+  if (options.math?.precision === 'bf16' && name !== 'cuda') {
+    throw new Error(`--precision bf16: needs --backend cuda (got --backend ${name})`);
+  }
   registerCpuKernels();
   const reasons: string[] = [];
   const threads = defaultThreads();
@@ -95,7 +101,7 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
     const problem = addonProblem();
     if (problem !== undefined) throw new Error(`backend 'cuda' is not available: ${problem}`);
     const kind = cudaDeviceKind(options);
-    const opened = await tryCuda(kind);
+    const opened = await tryCuda(kind, options.math);
     if ('problem' in opened) throw new Error(`backend 'cuda' is not available: ${opened.problem}`);
     setThreads(threads);
     reasons.push(`cuda: ${opened.device}`);
@@ -107,7 +113,7 @@ export async function initBackend(name: BackendName = 'auto', options: InitBacke
     const problem = addonProblem();
     const gpus = problem === undefined ? deviceInfo().devices : [];
     if (gpus.length > 0) {
-      const opened = await tryCuda('cuda');
+      const opened = await tryCuda('cuda', options.math);
       if ('device' in opened) {
         setThreads(threads);
         reasons.push(`cuda: ${opened.device}`);

@@ -1,5 +1,8 @@
 // mnf-tui bench step [--json] [--preset bench-s] [--steps 5] [--warmup 2] [--threads N] [--no-pytorch] [--no-console]
 //   [--backend native|cuda]  (cuda: the same step on backend cuda too, against native in the same run)
+//   [--precision fp32|bf16] [--tf32 on|off] (backend cuda's math mode; PyTorch's baseline computes the same way:
+//   bf16 autocast, TF32 allowed or not) [--no-native] (with --backend cuda: backend cuda and PyTorch only)
+// With backend cuda on a GPU, the PyTorch baseline runs on that GPU and the ratio is cuda's.
 // One full mnf-csc training step (student + MNF + every loss + both Adam steps) on the native
 // backend, and the same config in PyTorch CPU (scripts/bench-step.py, same thread count) in the
 // same run. Reports ms_per_step, pytorch_ms_per_step, ratio (ours / PyTorch's) and the top
@@ -11,8 +14,10 @@
 // preset (src/bench/console-overhead.tsx).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { initBackend } from '../backend/select.js';
+import { DEFAULT_MATH_MODE, type CudaMathMode } from '../backend/cuda/math-mode.js';
+import { defaultThreads, initBackend } from '../backend/select.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from '../commands/args.js';
+import { checkPrecisionBackend, mathFlags } from '../commands/math-flags.js';
 import type { CudaBackend } from '../backend/cuda/backend.js';
 import { stepMemoryStats, type StepMemoryStats } from '../backend/cuda/memory-stats.js';
 import { resolveConfig } from '../config/presets.js';
@@ -32,7 +37,8 @@ interface KernelShare {
   share: number;
 }
 
-function randomBatch(config: RunConfig, seed: number): ClipBatch {
+/** A batch of random clips, teacher features and labels (also scripts/gpu-check.mjs's full-step comparison). */
+export function randomBatch(config: RunConfig, seed: number): ClipBatch {
   const rng = new Rng(seed);
   const b = config.batch;
   const shape: ClipBatch['shape'] = [b, config.clipLength, config.size, config.size, 3];
@@ -77,10 +83,11 @@ interface PytorchBlas {
 type PytorchResult = { ms_per_step: number; blas: PytorchBlas; [key: string]: unknown } | { skipped: string };
 
 /** The PyTorch baseline, or why it could not run (no Python with torch, script failure). */
-function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number): PytorchResult {
+function runPytorch(config: RunConfig, threads: number, steps: number, warmup: number, device: 'cpu' | 'cuda', math: CudaMathMode): PytorchResult {
   const python = process.env.MNF_PYTHON ?? '/usr/bin/python3';
   const script = join(packageRoot(), 'scripts', 'bench-step.py');
   const args = [script, '--config', JSON.stringify(config), '--threads', String(threads), '--steps', String(steps), '--warmup', String(warmup)];
+  args.push('--device', device, '--precision', math.precision, '--tf32', math.tf32 ? 'on' : 'off');
   const result = spawnSync(python, args, { encoding: 'utf8', env: pytorchEnv(threads) });
   if (result.error) return { skipped: `cannot run ${python} (${result.error.message}); set MNF_PYTHON to a Python with torch` };
   if (result.status !== 0) {
@@ -91,8 +98,8 @@ function runPytorch(config: RunConfig, threads: number, steps: number, warmup: n
 }
 
 /** The same step on backend cuda (its device per MNF_CUDA_DEVICE), against native's ms/step of this run. */
-async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, warmup: number, nativeMs: number, log: (line: string) => unknown) {
-  const info = await initBackend('cuda');
+async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, warmup: number, nativeMs: number | null, math: CudaMathMode, log: (line: string) => unknown) {
+  const info = await initBackend('cuda', { math });
   const trainer = createTrainer(config);
   for (let i = 0; i < warmup; i++) trainer.step(batch);
   const backend = tf.backend() as CudaBackend;
@@ -112,9 +119,12 @@ async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, w
   const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
   const result = {
     device: info.device,
+    /** true on a CUDA GPU, false on the emulated device */
+    gpu: info.cuda,
+    math,
     ms_per_step: msPerStep,
     ms_min: Math.min(...times),
-    ratio_vs_native: msPerStep / nativeMs,
+    ratio_vs_native: nativeMs === null ? null : msPerStep / nativeMs,
     fallbacks_per_step: mean((m) => m.fallbacks),
     fallback_kernels: Object.keys(stats.fallbacksByKernel).sort(),
     host_to_device_bytes_per_step: mean((m) => m.hostToDeviceBytes),
@@ -123,11 +133,31 @@ async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, w
     memory: perStep.at(-1)!,
   };
   log(
-    `  cuda (${info.device}): ${msPerStep.toFixed(0)} ms/step → ${result.ratio_vs_native.toFixed(2)} × native; ` +
+    `  cuda (${info.device}, ${math.precision}${math.tf32 ? '' : ', TF32 off'}): ${msPerStep.toFixed(0)} ms/step` +
+      `${result.ratio_vs_native === null ? '' : ` → ${result.ratio_vs_native.toFixed(2)} × native`}; ` +
       `${result.fallbacks_per_step.toFixed(0)} host fallbacks, ${(result.host_to_device_bytes_per_step / 1e6).toFixed(1)} MB to and ` +
       `${(result.device_to_host_bytes_per_step / 1e6).toFixed(1)} MB from the device per step`,
   );
   return result;
+}
+
+/** The step on the native backend: ms per step and one profiled step's top kernels. */
+async function measureNative(config: RunConfig, batch: ClipBatch, steps: number, warmup: number, log: (line: string) => unknown) {
+  const info = await initBackend('native');
+  const trainer = createTrainer(config);
+  log(`bench step: preset ${config.preset}, batch ${config.batch}, ${config.clipLength}×${config.size}×${config.size}, backend native, ${info.threads} threads`);
+  for (let i = 0; i < warmup; i++) trainer.step(batch);
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const start = performance.now();
+    trainer.step(batch);
+    times.push(performance.now() - start);
+  }
+  const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
+  log(`  mnf-tui: ${msPerStep.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)})`);
+  const profile = await topKernels(() => void trainer.step(batch), 10);
+  trainer.dispose();
+  return { threads: info.threads, msPerStep, msMin: Math.min(...times), profile };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -140,8 +170,15 @@ export async function run(argv: string[]): Promise<number> {
     'no-pytorch': { type: 'boolean' },
     'no-console': { type: 'boolean' },
     backend: { type: 'string' },
+    precision: { type: 'string' },
+    tf32: { type: 'string' },
+    'no-native': { type: 'boolean' },
   });
   const against = choiceFlag(values.backend, '--backend', ['native', 'cuda'] as const) ?? 'native';
+  const math = { ...DEFAULT_MATH_MODE, ...mathFlags(values) };
+  checkPrecisionBackend(math.precision, against);
+  const withNative = !values['no-native'];
+  if (!withNative && against !== 'cuda') throw new UsageError('--no-native: needs --backend cuda (nothing else would be measured)');
   const steps = intFlag(values.steps, '--steps', 1) ?? 5;
   const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
   const threadsFlag = intFlag(values.threads, '--threads', 1);
@@ -154,29 +191,20 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError((err as Error).message);
   }
   process.env.OMP_WAIT_POLICY ??= 'passive';
-  const info = await initBackend('native');
-  const trainer = createTrainer(config);
   const batch = randomBatch(config, config.seed);
   const log = (line: string) => values.json || process.stderr.write(line + '\n');
-  log(`bench step: preset ${preset}, batch ${config.batch}, ${config.clipLength}×${config.size}×${config.size}, backend native, ${info.threads} threads`);
-  for (let i = 0; i < warmup; i++) trainer.step(batch);
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const start = performance.now();
-    trainer.step(batch);
-    times.push(performance.now() - start);
-  }
-  const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;
-  log(`  mnf-tui: ${msPerStep.toFixed(0)} ms/step (min ${Math.min(...times).toFixed(0)})`);
-  const profile = await topKernels(() => void trainer.step(batch), 10);
-  trainer.dispose();
-  const cuda = against === 'cuda' ? await measureCuda(config, batch, steps, warmup, msPerStep, log) : null;
-  if (cuda) await initBackend('native');
-  const baseline: PytorchResult = values['no-pytorch'] ? { skipped: '--no-pytorch' } : runPytorch(config, info.threads, steps, warmup);
+  const native = withNative ? await measureNative(config, batch, steps, warmup, log) : null;
+  const threads = native?.threads ?? defaultThreads();
+  const cuda = against === 'cuda' ? await measureCuda(config, batch, steps, warmup, native?.msPerStep ?? null, math, log) : null;
+  if (cuda && native) await initBackend('native');
+  // backend cuda on a GPU meets PyTorch on the same GPU; else PyTorch runs on the CPU beside native
+  const pytorchDevice = cuda?.gpu ? 'cuda' : 'cpu';
+  const ours = pytorchDevice === 'cuda' || !native ? { backend: 'cuda', ms: cuda!.ms_per_step } : { backend: 'native', ms: native.msPerStep };
+  const baseline: PytorchResult = values['no-pytorch'] ? { skipped: '--no-pytorch' } : runPytorch(config, threads, steps, warmup, pytorchDevice, math);
   const pytorch = 'skipped' in baseline ? undefined : baseline;
   if (pytorch) {
     const blas = pytorch.blas.core ? `${pytorch.blas.name}, ${pytorch.blas.core}` : pytorch.blas.name;
-    log(`  PyTorch ${String(pytorch.torch)} (BLAS ${blas}): ${pytorch.ms_per_step.toFixed(0)} ms/step → ratio ${(msPerStep / pytorch.ms_per_step).toFixed(2)}`);
+    log(`  PyTorch ${String(pytorch.torch)} on ${pytorchDevice} (BLAS ${blas}): ${pytorch.ms_per_step.toFixed(0)} ms/step → ${ours.backend} ratio ${(ours.ms / pytorch.ms_per_step).toFixed(2)}`);
   } else process.stderr.write(`bench step: PyTorch baseline skipped: ${(baseline as { skipped: string }).skipped}\n`);
   let consoleOverhead: ConsoleOverhead | null = null;
   if (!values['no-console']) {
@@ -186,26 +214,30 @@ export async function run(argv: string[]): Promise<number> {
   const report = {
     bench: 'step',
     preset,
-    backend: info.name,
-    threads: info.threads,
+    backend: native ? 'native' : 'cuda',
+    threads,
+    math,
     omp_wait_policy: process.env.OMP_WAIT_POLICY ?? null,
     batch: config.batch,
     clip: [config.clipLength, config.size, config.size],
     steps,
     warmup,
-    ms_per_step: msPerStep,
-    ms_min: Math.min(...times),
+    ms_per_step: native?.msPerStep ?? null,
+    ms_min: native?.msMin ?? null,
     pytorch_ms_per_step: pytorch ? pytorch.ms_per_step : null,
-    ratio: pytorch ? msPerStep / pytorch.ms_per_step : null,
+    pytorch_device: pytorchDevice,
+    /** ours / PyTorch's ms per step, ours being ratio_backend */
+    ratio: pytorch ? ours.ms / pytorch.ms_per_step : null,
+    ratio_backend: ours.backend,
     pytorch_blas: pytorch ? pytorch.blas.name : null,
     pytorch: pytorch ?? null,
     pytorch_skipped: pytorch ? null : (baseline as { skipped: string }).skipped,
-    profile: { kernel_ms: profile.totalMs, top_kernels: profile.kernels },
+    profile: native ? { kernel_ms: native.profile.totalMs, top_kernels: native.profile.kernels } : null,
     cuda,
     console_vs_headless: consoleOverhead ? consoleOverhead.ratio : null,
     console: consoleOverhead ?? { skipped: '--no-console' },
   };
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else for (const k of profile.kernels) log(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1)}%`);
+  else for (const k of native?.profile.kernels ?? []) log(`  ${k.name.padEnd(28)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls ${(100 * k.share).toFixed(1)}%`);
   return 0;
 }

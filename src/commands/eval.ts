@@ -1,4 +1,4 @@
-// mnf-tui eval --checkpoint DIR [--dataset DIR] [--backend B] [--json]: clip-level validation and
+// mnf-tui eval --checkpoint DIR [--dataset DIR] [--backend B] [--precision fp32|bf16] [--tf32 on|off] [--json]: clip-level validation and
 // video-level test (softmax averaged over non-overlapping windows) of a checkpoint.
 import { testVideos, validateClips } from '../eval/procedures.js';
 import { parseFlags } from './args.js';

@@ -1,6 +1,6 @@
 // mnf-tui train [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N] [--batch N]
 //   [--seed N] [--out DIR] [--resume DIR] [--overwrite] [--backend B] [--headless] [--eval-every N]
-//   [--l1-original] [--on-bad-sample skip|fail]
+//   [--l1-original] [--on-bad-sample skip|fail] [--precision fp32|bf16] [--tf32 on|off]
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../backend/names.js';
@@ -15,6 +15,7 @@ import { continueConfig } from '../train/resume.js';
 import { claimForFreshRun, claimForResume, runFolderOf, RunFolderTakenError, type ClaimedRunFolder } from '../train/run-protection.js';
 import { choiceFlag, intFlag, parseFlags, UsageError } from './args.js';
 import { TRAIN_FLAGS } from './help.js';
+import { checkPrecisionBackend, mathFlags } from './math-flags.js';
 import { prepareOutputDir } from './output-dir.js';
 
 /** bytes of the longest name a run writes inside its folder (checkpoint-best/<data file>.<hex>.tmp) */
@@ -56,6 +57,7 @@ async function trainCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, TRAIN_FLAGS);
   const backend = choiceFlag(values.backend, '--backend', BACKEND_NAMES);
   const epochs = intFlag(values.epochs, '--epochs', 0);
+  const math = mathFlags(values);
   let config: RunConfig;
   let out: string;
   let resume: string | undefined;
@@ -64,10 +66,12 @@ async function trainCommand(argv: string[]): Promise<number> {
       (k) => values[k] !== undefined,
     );
     if (fixed.length > 0) {
-      throw new UsageError(`--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --overwrite, --backend)`);
+      throw new UsageError(
+        `--resume continues the checkpoint's configuration; --${fixed[0]} cannot be changed (only --epochs, --out, --overwrite, --backend, --precision, --tf32)`,
+      );
     }
     resume = resolveCheckpointDir(values.resume, '--resume');
-    config = continueConfig(readCheckpointMeta(resume).config, epochs);
+    config = continueConfig(readCheckpointMeta(resume).config, { epochs, ...math });
     out = values.out ?? runFolderOf(resume) ?? defaultOutDir(config);
   } else {
     const flags: ConfigOverrides = {};
@@ -84,9 +88,11 @@ async function trainCommand(argv: string[]): Promise<number> {
     if (values['l1-original']) flags.l1Original = true;
     const onBad = choiceFlag(values['on-bad-sample'], '--on-bad-sample', ON_BAD_SAMPLE_POLICIES);
     if (onBad) flags.onBadSample = onBad;
+    Object.assign(flags, math);
     config = buildRunConfig({ preset: values.preset, configFile: values.config, flags, defaultPreset: DEFAULT_PRESET });
     out = values.out ?? defaultOutDir(config);
   }
+  checkPrecisionBackend(config.precision, backend);
   const interactive = !values.headless && process.stdout.isTTY && process.stdin.isTTY;
   // no terminal: never wait for keys that cannot come
   if (!values.headless && !interactive && !isCI()) {

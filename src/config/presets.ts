@@ -27,6 +27,8 @@ const PAPER: RunConfig = {
   evalEvery: 1,
   retrievalK: 500,
   onBadSample: 'skip',
+  precision: 'fp32',
+  tf32: true,
 };
 
 const PRESETS: Record<string, ConfigOverrides> = {

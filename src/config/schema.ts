@@ -9,6 +9,9 @@ export type MethodName = (typeof METHOD_NAMES)[number];
 
 export const ON_BAD_SAMPLE_POLICIES = ['skip', 'fail'] as const;
 
+/** How backend cuda's convolutions and matrix products compute (src/backend/cuda/math-mode.ts). */
+export const PRECISIONS = ['fp32', 'bf16'] as const;
+
 /** BatchNorm's batch statistics need at least two clips per step. */
 export const MIN_BATCH = 2;
 
@@ -74,6 +77,10 @@ export const RunConfigSchema = z.strictObject({
   /** K of the seed's mAP@K */
   retrievalK: integer(1),
   onBadSample: choice(ON_BAD_SAMPLE_POLICIES),
+  /** bf16: backend cuda's convolutions and GEMMs read bf16 operands (fp32 accumulation, fp32 master weights) */
+  precision: choice(PRECISIONS),
+  /** fp32 convolutions and GEMMs may use TF32 tensor cores (backend cuda on a GPU only) */
+  tf32: z.boolean(expects('true or false')),
 });
 
 /** Any subset of RunConfig's keys (a config file, flags); the model section key by key. */

@@ -1,9 +1,12 @@
 // Prefetching clip loader: plans clips per epoch (seeded), keeps `prefetch` batches decoding in the
-// addon (off the JS thread, one Float32Array per batch), and yields ClipBatch in order.
+// addon (off the JS thread, one Float32Array per batch, or one device tensor with a clip target),
+// and yields ClipBatch in order.
 // Iterating once yields the rest of the current epoch; iterating again continues with the next
 // epoch (prefetch runs across the boundary). Every random choice is drawn from a stream keyed by
 // (seed, epoch, sample), so position() = {epoch, batch} resumes exactly, mid-epoch included.
+import type { Tensor5D } from '@tensorflow/tfjs-core';
 import { allocClipBuffer, closeVideoFiles, decodeClips } from '../native/decode.js';
+import type { DeviceClipsRequest } from '../native/device-clips.js';
 import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
@@ -29,10 +32,35 @@ export interface LoaderOptions {
   dropLast?: boolean;
   /** where the crop/resize/normalise runs; 'cuda' needs a usable GPU */
   device?: 'cpu' | 'cuda';
+  /** decode each batch's clips onto a device instead of host memory (`device` is then unused) */
+  clipTarget?: ClipTarget;
   /** val mode: clips per video (default 3) */
   clipsPerVideo?: number;
   /** resume here (from position()) */
   position?: LoaderPosition;
+}
+
+/**
+ * Where a batch's clips go instead of host memory: a device that holds them as a tensor (backend
+ * cuda's: src/backend/cuda/clip-target.ts).
+ */
+export interface ClipTarget {
+  /** Decodes the clips onto the device as a (B, T, S, S, 3) tensor, with one fault (or null) per clip, whose slice is zeroed. */
+  decode(request: DeviceClipsRequest): Promise<{ faults: (string | null)[]; clips: Tensor5D }>;
+  /** The clips at `rows` of a decoded batch, as a new tensor; disposes `clips`. */
+  keep(clips: Tensor5D, rows: number[]): Tensor5D;
+}
+
+/** A batch whose clips are a device tensor; `clips` reads them back on first use. */
+function deviceBatch(tensor: Tensor5D, rest: Omit<ClipBatch, 'clips' | 'deviceClips'>): ClipBatch {
+  let values: Float32Array | undefined;
+  return {
+    ...rest,
+    deviceClips: tensor,
+    get clips() {
+      return (values ??= tensor.dataSync() as Float32Array);
+    },
+  };
 }
 
 /** Serialisable: the next batch to be yielded. */
@@ -134,16 +162,43 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
     const result: Decoded = { batch: null, skipped: planned.length - chosen.length, warnings: [] };
     if (chosen.length === 0) return result;
     const B = chosen.length;
-    const out = allocClipBuffer(B * T * S * S * 3);
-    const errors = await decodeClips({
+    const request: DeviceClipsRequest = {
       paths: chosen.map((p) => videos[p.video].videoPath),
       frames: Int32Array.from(chosen.flatMap((p) => p.frames)),
       boxes: Float32Array.from(chosen.flatMap((p) => [p.box.x, p.box.y, p.box.width, p.box.height])),
       flips: Uint8Array.from(chosen.map((p) => (p.flip ? 1 : 0))),
       size: S,
-      out,
-      device: options.device,
-    });
+    };
+    if (options.clipTarget) {
+      const { faults, clips } = await options.clipTarget.decode(request);
+      try {
+        const keep = keptClips(chosen, faults, result);
+        if (keep.length === 0) {
+          clips.dispose();
+          return result;
+        }
+        const labels = batchLabels(chosen, keep);
+        const kept = keep.length === B ? clips : options.clipTarget.keep(clips, keep);
+        result.batch = deviceBatch(kept, { shape: [keep.length, T, S, S, 3], ...labels });
+        return result;
+      } catch (err) {
+        if (!clips.isDisposed) clips.dispose();
+        throw err;
+      }
+    }
+    const out = allocClipBuffer(B * T * S * S * 3);
+    const errors = await decodeClips({ ...request, out, device: options.device });
+    const keep = keptClips(chosen, errors, result);
+    if (keep.length === 0) return result;
+    const clipFloats = T * S * S * 3;
+    const clips = keep.length === B ? out : new Float32Array(keep.length * clipFloats);
+    if (clips !== out) keep.forEach((src, dst) => clips.set(out.subarray(src * clipFloats, (src + 1) * clipFloats), dst * clipFloats));
+    result.batch = { clips, shape: [keep.length, T, S, S, 3], ...batchLabels(chosen, keep) };
+    return result;
+  }
+
+  /** The clips that decoded; the others' videos are marked bad and warned about (or the load fails). */
+  function keptClips(chosen: ClipPlan[], errors: (string | null)[], result: Decoded): number[] {
     const keep: number[] = [];
     errors.forEach((error, i) => {
       if (error === null) return keep.push(i);
@@ -153,10 +208,11 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       result.warnings.push({ type: 'bad-sample', id: record.id, file: record.videoPath, message: `${record.videoPath}: ${faultOf(record.videoPath, error)}` });
       result.skipped++;
     });
-    if (keep.length === 0) return result;
-    const clipFloats = T * S * S * 3;
-    const clips = keep.length === B ? out : new Float32Array(keep.length * clipFloats);
-    if (clips !== out) keep.forEach((src, dst) => clips.set(out.subarray(src * clipFloats, (src + 1) * clipFloats), dst * clipFloats));
+    return keep;
+  }
+
+  /** Teacher features, labels and video indices of the kept clips. */
+  function batchLabels(chosen: ClipPlan[], keep: number[]): Pick<ClipBatch, 'teacher' | 'teacherDim' | 'labels' | 'videoIndex'> {
     const teacher = new Float32Array(keep.length * teacherDim);
     const labels = new Int32Array(keep.length);
     const videoIndex = new Int32Array(keep.length);
@@ -166,8 +222,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       labels[dst] = record.label;
       videoIndex[dst] = chosen[src].video;
     });
-    result.batch = { clips, shape: [keep.length, T, S, S, 3], teacher, teacherDim, labels, videoIndex };
-    return result;
+    return { teacher, teacherDim, labels, videoIndex };
   }
 
   // `next` is the next batch to start decoding; `yielded` the next batch to hand out.
@@ -179,6 +234,12 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
   if (next.batch < 0 || next.batch > batchesPerEpoch) throw new DatasetError(`position.batch: expected 0..${batchesPerEpoch}, got ${next.batch}`);
   const queue: Pending[] = [];
   let closed = false;
+  /** the batch handed out last: its device clips are disposed when the next one is asked for */
+  let lent: ClipBatch | null = null;
+  const giveBack = () => {
+    lent?.deviceClips?.dispose();
+    lent = null;
+  };
 
   function fill() {
     while (!closed && queue.length < prefetch) {
@@ -191,9 +252,18 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
   }
 
   async function* epochBatches(): AsyncGenerator<ClipBatch> {
+    try {
+      yield* epochBatchesLent();
+    } finally {
+      giveBack();
+    }
+  }
+
+  async function* epochBatchesLent(): AsyncGenerator<ClipBatch> {
     if (yielded.batch >= batchesPerEpoch) yielded = { epoch: yielded.epoch + 1, batch: 0 };
     const epoch = yielded.epoch;
     while (!closed && yielded.epoch === epoch && yielded.batch < batchesPerEpoch) {
+      giveBack();
       fill();
       const head = queue.shift()!;
       const started = performance.now();
@@ -212,6 +282,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       if (!batch) continue;
       stats.batches++;
       stats.clips += batch.shape[0];
+      lent = batch;
       yield batch;
     }
   }
@@ -234,7 +305,9 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       closed = true;
       // decodes handed to the addon run to the end on its threads: wait for them, so nothing reads
       // files (or libhdf5) when the caller, a worker thread or the process, ends
-      await Promise.allSettled(queue.splice(0).map((p) => p.result));
+      const dropped = await Promise.allSettled(queue.splice(0).map((p) => p.result));
+      for (const d of dropped) if (d.status === 'fulfilled') d.value.batch?.deviceClips?.dispose();
+      giveBack();
       closeVideoFiles();
     },
   };

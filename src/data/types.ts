@@ -1,4 +1,6 @@
 // What the data side hands to training: batches of normalised clips with teacher features.
+import type { Tensor5D } from '@tensorflow/tfjs-core';
+
 export type Subset = 'training' | 'validation';
 
 export interface VideoRecord {
@@ -17,8 +19,16 @@ export interface VideoRecord {
 }
 
 export interface ClipBatch {
-  /** float32 (B, T, H, W, 3), ImageNet-normalised */
+  /**
+   * float32 (B, T, H, W, 3), ImageNet-normalised. A batch decoded on a device (`deviceClips`) reads
+   * them back from it on first use (a diagnosis's path; the step takes the tensor).
+   */
   clips: Float32Array;
+  /**
+   * The clips as a tensor on the backend's device, when the loader decoded them there (its clip
+   * target). The loader owns it: it is disposed when the next batch is asked for, or the loader closes.
+   */
+  deviceClips?: Tensor5D;
   shape: [number, number, number, number, number];
   /** float32 (B, teacherDim) */
   teacher: Float32Array;

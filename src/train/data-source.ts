@@ -4,7 +4,9 @@ import type { ClipBatch, VideoRecord } from '../data/types.js';
 import type { RunConfig } from '../config/types.js';
 import { DatasetError } from '../data/annotation.js';
 import type { Dataset } from '../data/dataset.js';
-import { createLoader, type ClipLoader, type LoaderPosition } from '../data/loader.js';
+import { createLoader, type ClipLoader, type ClipTarget, type LoaderPosition } from '../data/loader.js';
+import { currentClipTarget } from '../backend/cuda/clip-target.js';
+import { readTeacherTruth, type TeacherTruth } from '../data/teacher-truth.js';
 
 export interface EpochBatches extends AsyncIterable<ClipBatch> {
   /** batches of this epoch consumed so far, trained or skipped as faulty (0..batchesPerEpoch) */
@@ -17,6 +19,8 @@ export interface TrainingData {
   training: VideoRecord[];
   validation: VideoRecord[];
   batchesPerEpoch: number;
+  /** where each video's teacher feature came from (generated datasets' teacher_truth.json); null when unknown */
+  teacherTruth: TeacherTruth | null;
   /**
    * The training batches of one epoch (seeded order), from its start or from batch `fromBatch`
    * (resuming mid-epoch). Epochs are asked for in order.
@@ -39,9 +43,20 @@ export function classCountMismatch(data: Pick<TrainingData, 'classNames'>, numCl
   return classes === numClasses ? null : `dataset ${dataset ?? '(default)'} has ${classes} classes; the checkpoint's model has ${numClasses}`;
 }
 
-/** The engine's data over src/data: one training loader for the run, fresh loaders for evaluation. */
-export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: DataHooks): TrainingData {
-  const common = { batchSize: config.batch, clipLength: config.clipLength, size: config.size, seed: config.seed, onBadSample: config.onBadSample };
+/**
+ * The engine's data over src/data: one training loader for the run, fresh loaders for evaluation.
+ * Clips are decoded onto `clipTarget`'s device (by default the current backend's when it is cuda),
+ * or into host memory (null, or another backend).
+ */
+export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: DataHooks, clipTarget: ClipTarget | null = currentClipTarget() ?? null): TrainingData {
+  const common = {
+    batchSize: config.batch,
+    clipLength: config.clipLength,
+    size: config.size,
+    seed: config.seed,
+    onBadSample: config.onBadSample,
+    clipTarget: clipTarget ?? undefined,
+  };
   let trainLoader: ClipLoader | null = null;
   const open: ClipLoader[] = [];
   const forwardWarnings = (loader: ClipLoader) => {
@@ -51,6 +66,13 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
   const training = dataset.videos('training');
   const validation = dataset.videos('validation');
   if (validation.length === 0) throw new DatasetError(`${dataset.dir}: no usable validation videos (needed for evaluation)`);
+  let teacherTruth: TeacherTruth | null = null;
+  try {
+    teacherTruth = readTeacherTruth(dataset.dir);
+  } catch (err) {
+    if (!(err instanceof DatasetError)) throw err;
+    hooks.onWarning(`${err.message}; the gate diagnostics go without it`);
+  }
 
   function trainEpoch(epoch: number, fromBatch = 0): EpochBatches {
     if (!trainLoader) {
@@ -97,6 +119,7 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
     training,
     validation,
     batchesPerEpoch: Math.floor(training.length / config.batch),
+    teacherTruth,
     trainEpoch,
     evalBatches,
     close: async () => {

@@ -10,8 +10,8 @@ import { createTrainer } from './trainer.js';
 
 export function defaultSetup(): EngineSetup {
   return {
-    async initBackend(name) {
-      const info = await initBackend(name ?? 'auto');
+    async initBackend(name, math) {
+      const info = await initBackend(name ?? 'auto', { math });
       // on a host backend a CUDA device serves only the CSC loss and the clip transforms
       const device = info.name !== 'cuda' && info.cuda ? `${info.device}; CUDA: ${info.devices.join(', ')}` : info.device;
       return { backend: info.name, device, reasons: info.reasons };

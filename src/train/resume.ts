@@ -1,12 +1,18 @@
 // Continuing a run from a checkpoint: the configuration it continues with, and the training
 // position it continues at.
+import { DEFAULT_MATH_MODE } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
 import type { CheckpointMeta } from './checkpoint.js';
 import type { TrainingPosition } from './training-position.js';
 
-/** The checkpoint's configuration continues; only the total number of epochs may change. */
-export function continueConfig(saved: RunConfig, epochs: number | undefined): RunConfig {
-  return { ...saved, epochs: epochs ?? saved.epochs };
+/** What a resumed run may change: the total number of epochs and how backend cuda computes. */
+export type ResumeChanges = Partial<Pick<RunConfig, 'epochs' | 'precision' | 'tf32'>>;
+
+/** The checkpoint's configuration continues, with the changes given (an undefined field keeps the checkpoint's). */
+export function continueConfig(saved: RunConfig, changes: ResumeChanges = {}): RunConfig {
+  const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+  // checkpoints written before --precision and --tf32 existed computed in fp32 with TF32 allowed
+  return { ...DEFAULT_MATH_MODE, ...saved, ...given };
 }
 
 /**

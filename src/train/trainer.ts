@@ -15,8 +15,10 @@ const PREFIX = { student: 'student/', head: 'head/', studentOptim: 'optim.studen
 function checkBatch(config: RunConfig, batch: ClipBatch): void {
   const [b, , , , c] = batch.shape;
   if (c !== 3) throw new Error(`batch: expected clips (B, T, H, W, 3), got shape [${batch.shape}]`);
-  if (batch.clips.length !== batch.shape.reduce((x, y) => x * y, 1)) {
-    throw new Error(`batch: clips hold ${batch.clips.length} values, shape [${batch.shape}] needs ${batch.shape.reduce((x, y) => x * y, 1)}`);
+  // a batch on the device is checked by its tensor's size (reading `clips` would copy them back)
+  const values = batch.deviceClips ? batch.deviceClips.size : batch.clips.length;
+  if (values !== batch.shape.reduce((x, y) => x * y, 1)) {
+    throw new Error(`batch: clips hold ${values} values, shape [${batch.shape}] needs ${batch.shape.reduce((x, y) => x * y, 1)}`);
   }
   if (batch.teacherDim !== config.model.teacherDim || batch.teacher.length !== b * batch.teacherDim) {
     throw new Error(`batch: expected teacher features (${b}, ${config.model.teacherDim}), got ${batch.teacher.length} values of dim ${batch.teacherDim}`);
@@ -46,13 +48,19 @@ export function createTrainer(config: RunConfig): Trainer {
   const parts = buildStepParts(config);
   const { method, student, head } = parts;
 
+  // clips the loader decoded on the device are its tensor (the loader disposes it), not a copy
   const tensors = (batch: ClipBatch) => ({
-    clips: tf.tensor5d(batch.clips, batch.shape, 'float32'),
+    clips: batch.deviceClips ?? tf.tensor5d(batch.clips, batch.shape, 'float32'),
     teacher: tf.tensor2d(batch.teacher, [batch.shape[0], batch.teacherDim], 'float32'),
     labels: tf.tensor1d(batch.labels, 'int32'),
   });
+  const release = (batch: ClipBatch, inputs: ReturnType<typeof tensors>) =>
+    tf.dispose(batch.deviceClips ? [inputs.teacher, inputs.labels] : [inputs.clips, inputs.teacher, inputs.labels]);
 
   return {
+    terms: method.terms,
+    ...(method.gateStatistics ? { gateStatistics: method.gateStatistics } : {}),
+
     step(batch: ClipBatch): StepResult {
       checkBatch(config, batch);
       if (batch.shape[0] < 2) throw new Error(`batch: a training step needs at least 2 clips (BatchNorm batch statistics), got ${batch.shape[0]}`);
@@ -63,7 +71,7 @@ export function createTrainer(config: RunConfig): Trainer {
         packed.dispose();
         return unpackResults(method, values, batch.shape[0]);
       } finally {
-        tf.dispose(inputs);
+        release(batch, inputs);
       }
     },
 
@@ -71,17 +79,19 @@ export function createTrainer(config: RunConfig): Trainer {
       checkBatch(config, batch);
       const inputs = tensors(batch);
       try {
-        const [probs, features, gateMeans] = tf.tidy(() => {
+        const stats = method.gateStatistics;
+        const [probs, features, gate] = tf.tidy(() => {
           const out = student.forward(inputs.clips, false);
-          const gate = head.gateValues?.(out.featureMap, adaptTeacher(inputs.teacher, config.model.featureDim));
-          return [tf.softmax(out.logits, 1), out.pooled, gate ? tf.mean(gate, 1) : undefined];
+          const teacher = adaptTeacher(inputs.teacher, config.model.featureDim);
+          const values = stats ? head.gateValues?.(out.featureMap, teacher) : undefined;
+          return [tf.softmax(out.logits, 1), out.pooled, values ? stats!.pack(values, teacher) : undefined];
         });
         const result: EvalOutput = { probs: probs.dataSync() as Float32Array, features: features.dataSync() as Float32Array };
-        if (gateMeans) result.gateMeans = gateMeans.dataSync() as Float32Array;
-        tf.dispose([probs, features, gateMeans].filter((t): t is tf.Tensor => t !== undefined));
+        if (gate) result.gate = stats!.unpack(gate.dataSync() as Float32Array, batch.shape[0]);
+        tf.dispose([probs, features, gate].filter((t) => t !== undefined));
         return result;
       } finally {
-        tf.dispose(inputs);
+        release(batch, inputs);
       }
     },
 
@@ -91,7 +101,7 @@ export function createTrainer(config: RunConfig): Trainer {
     },
 
     learningRates() {
-      return { student: parts.studentOptimizer.lr, mnf: parts.headOptimizer.lr };
+      return { student: parts.studentOptimizer.lr, head: parts.headOptimizer.lr };
     },
 
     getState(): TensorState {

@@ -98,6 +98,13 @@ export class CudaBackend extends KernelBackend {
     return { dataId: this.write(values ?? null!, shape, dtype), shape, dtype };
   }
 
+  /** A tensor over a device buffer already holding its values (e.g. clips decoded on the device): the tensor owns the buffer from here. */
+  adoptBuffer(buffer: number, shape: number[], dtype: DataType): TensorInfo {
+    const dataId = {};
+    this.tensorMap.set(dataId, { dtype, shape, refCount: 1, buffer });
+    return { dataId, shape, dtype };
+  }
+
   /** The device buffer holding a tensor's values: what device kernels pass to the device's ops. */
   bufferOf(dataId: DataId): number {
     const data = this.tensorMap.get(dataId);

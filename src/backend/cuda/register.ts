@@ -4,6 +4,7 @@ import { tf } from '../../tf.js';
 import { DeviceMemory, type DeviceKind } from '../../native/device-memory.js';
 import { registerNativeBackend } from '../native/backend.js';
 import { CudaBackend } from './backend.js';
+import type { CudaMathMode } from './math-mode.js';
 import { registerHostFallbacks } from './fallback.js';
 import { deviceKernels } from './kernels.js';
 
@@ -14,6 +15,8 @@ export interface CudaBackendOptions {
   device?: DeviceKind;
   /** called once per kernel name, the first time that kernel runs as a host fallback */
   onFallback?: (kernelName: string) => void;
+  /** how convolutions and matrix products compute; default DEFAULT_MATH_MODE (a kept backend keeps its mode unless given) */
+  math?: CudaMathMode;
 }
 
 const DEVICE_KINDS: readonly DeviceKind[] = ['emulated', 'cuda'];
@@ -48,10 +51,12 @@ export function registerCudaBackend(options: CudaBackendOptions = {}): CudaBacke
   registerHostFallbacks(CUDA_BACKEND);
   if (current?.kind === kind && tf.findBackend(CUDA_BACKEND) === current.backend) {
     if (options.onFallback) current.backend.onFallback = options.onFallback;
+    if (options.math) current.backend.math = { ...options.math };
     return current.backend;
   }
 
   const backend = new CudaBackend(new DeviceMemory(kind), options.onFallback);
+  if (options.math) backend.math = { ...options.math };
   if (tf.findBackendFactory(CUDA_BACKEND)) tf.removeBackend(CUDA_BACKEND);
   // priority 0: never tfjs's default; only initBackend('cuda') makes it current
   tf.registerBackend(CUDA_BACKEND, () => backend, 0);
