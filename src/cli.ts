@@ -25,6 +25,7 @@ const commands: Record<string, Command> = {
   console: async (argv) => (await import('./commands/train.js')).train(argv),
   eval: async (argv) => (await import('./commands/eval.js')).evaluate(argv),
   retrieve: async (argv) => (await import('./commands/retrieve.js')).retrieveCommand(argv),
+  report: async (argv) => (await import('./commands/report.js')).reportCommand(argv),
 };
 
 /** package.json's version, from src/ (tsx, vitest) or dist/src/ (the installed bin). */

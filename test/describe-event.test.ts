@@ -22,11 +22,11 @@ const t = T;
 const run = runEvent;
 const step = (epoch: number, batch: number): StepEvent => ({
   type: 'step', epoch, step: epoch * 5 + batch, batch, batchesPerEpoch: 5, losses: { ceStudent: 1 }, accuracy: 0.5,
-  lr: { student: 3e-4, mnf: 6e-5 }, clipsPerSecond: 10, dataWaitShare: 0, ms: 100, time: t,
+  lr: { student: 3e-4, head: 6e-5 }, clipsPerSecond: 10, dataWaitShare: 0, ms: 100, time: t,
 });
 const epoch = (n: number): EpochEvent => ({
   type: 'epoch', epoch: n, step: 5 * n, batches: 5, trainAccuracy: 0.375, losses: { ceStudent: 1.23456, csc: 2.5, novel: 0.5 },
-  lr: { student: 3e-4, mnf: 6e-5 }, clipsPerSecond: 12.34, dataWaitShare: 0.021, seconds: 0.64, time: t,
+  lr: { student: 3e-4, head: 6e-5 }, clipsPerSecond: 12.34, dataWaitShare: 0.021, seconds: 0.64, time: t,
 });
 const evaluation = (over: Partial<EvalEvent>): EvalEvent => ({
   type: 'eval', epoch: 1, step: 5, level: 'clip', mode: 'val', top1: 0.5, top5: 0.9, perClass: [], samples: 18, best: false, time: t, ...over,
@@ -38,7 +38,7 @@ const retrieval = (over: Partial<RetrievalEvent> = {}): RetrievalEvent => ({
   hitAt: { 1: 0.5, 5: 1, 10: 1 }, queries: 2, gallery: 12, results: [], time: t, ...over,
 });
 const gate = (over: Partial<GateEvent> = {}): GateEvent => ({
-  type: 'gate', epoch: 1, step: 5, mean: 0.62, belowHalf: 0.31, histogram: [0, 1], perClass: [], time: t, ...over,
+  type: 'gate', epoch: 1, step: 5, split: 'training', mean: 0.62, belowHalf: 0.31, histogram: [0, 1], perClass: [], time: t, ...over,
 });
 const checkpoint = (over: Partial<CheckpointEvent> = {}): CheckpointEvent => ({
   type: 'checkpoint', kind: 'last', path: '/tmp/run/checkpoint-last', epoch: 1, step: 5, top1: null, time: t, ...over,
@@ -132,6 +132,20 @@ describe('every event type has its line', () => {
     expect(describeEvent(gate())).toBe('MNF gate at step 5 (1 epoch done): mean 0.620, 31.0% below 0.5');
   });
 
+  it('gate on validation clips, clean against irrelevant teacher features', () => {
+    const byTeacher = {
+      clean: { count: 40, mean: 0.512, belowHalf: 0.4, score: 0.1 },
+      irrelevant: { count: 0, mean: null, belowHalf: null, score: null },
+      auc: null,
+    };
+    expect(describeEvent(gate({ split: 'validation', byTeacher }))).toBe(
+      'MNF gate on validation clips at step 5 (1 epoch done): mean 0.620, 31.0% below 0.5; clean 40 mean 0.512, irrelevant 0, AUC n/a',
+    );
+    expect(describeEvent(gate({ byTeacher: { ...byTeacher, irrelevant: { count: 3, mean: 0.25, belowHalf: 1, score: 0.3 }, auc: 0.75 } }))).toBe(
+      'MNF gate at step 5 (1 epoch done): mean 0.620, 31.0% below 0.5; clean 40 mean 0.512, irrelevant 3 mean 0.250, AUC 0.750',
+    );
+  });
+
   it('checkpoint: kind, when, its top-1 when known, path', () => {
     expect(describeEvent(checkpoint())).toBe('checkpoint-last saved at step 5 (1 epoch done): /tmp/run/checkpoint-last');
     expect(describeEvent(checkpoint({ kind: 'best', path: '/tmp/run/checkpoint-best', epoch: 2, step: 10, top1: 0.625 }))).toBe(
@@ -161,7 +175,8 @@ describe('every event type has its line', () => {
 
   it('loss terms without a label are shown by their key', () => {
     expect(lossLabel('ceMnf')).toBe('CE MNF');
-    expect(lossLabel('featKd')).toBe('featKd');
+    expect(lossLabel('featKd')).toBe('feature KD');
+    expect(lossLabel('novel')).toBe('novel');
   });
 });
 
@@ -196,10 +211,12 @@ describe('the headless reporter and the console word an event the same way', () 
 });
 
 describe('the formatter loads neither tfjs nor the engine', () => {
-  it('imports types only', () => {
-    const source = readFileSync(join(resolve(import.meta.dirname, '..'), 'src', 'train', 'describe-event.ts'), 'utf8');
-    const imports = source.match(/^import[\s\S]*?from\s+'[^']+';/gm) ?? [];
+  const importsOf = (...path: string[]) => readFileSync(join(resolve(import.meta.dirname, '..'), 'src', ...path), 'utf8').match(/^import[\s\S]*?from\s+'[^']+';/gm) ?? [];
+
+  it('imports types only, and the methods\' term labels (plain data that imports types only)', () => {
+    const imports = importsOf('train', 'describe-event.ts');
     expect(imports.length).toBeGreaterThan(0);
-    for (const statement of imports) expect(statement).toMatch(/^import type /);
+    for (const statement of imports) expect(statement).toMatch(/^import type |^import \{ TERM_LABELS \} from '\.\.\/methods\/terms\.js';$/);
+    for (const statement of importsOf('methods', 'terms.ts')) expect(statement).toMatch(/^import type /);
   });
 });

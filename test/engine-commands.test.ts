@@ -54,15 +54,16 @@ describe('engine state machine and commands', () => {
     const exit = await handle.done;
     expect(exit.error).toBeNull();
     const step = events.find((e) => e.type === 'step');
-    expect(step).toMatchObject({ epoch: 0, step: 1, batch: 1, batchesPerEpoch: 2, lr: { student: 3e-3, mnf: 6e-4 } });
+    expect(step).toMatchObject({ epoch: 0, step: 1, batch: 1, batchesPerEpoch: 2, lr: { student: 3e-3, head: 6e-4 } });
     if (step?.type !== 'step') throw new Error('no step event');
-    expect(Object.keys(step.losses)).toEqual(expect.arrayContaining(['ceStudent', 'csc', 'ceMnf', 'triplet', 'gateL1']));
+    expect(Object.keys(step.losses)).toEqual(['ceStudent', 'csc', 'ceMnf', 'triplet', 'gateL1']);
     expect(step.clipsPerSecond).toBeGreaterThan(0);
     expect(step.dataWaitShare).toBeGreaterThanOrEqual(0);
     expect(step.dataWaitShare).toBeLessThanOrEqual(1);
 
     const gate = events.find((e) => e.type === 'gate');
     if (gate?.type !== 'gate') throw new Error('no gate event');
+    expect(gate.split).toBe('training');
     expect(gate.mean).toBeGreaterThan(0);
     expect(gate.mean).toBeLessThan(1);
     expect(gate.perClass.map((c) => c.name)).toHaveLength(3);

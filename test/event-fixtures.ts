@@ -1,5 +1,6 @@
 // Engine events for the console and formatter tests.
 import { resolveConfig } from '../src/config/presets.js';
+import { METHOD_TERMS } from '../src/methods/terms.js';
 import type { RunEvent } from '../src/train/events.js';
 
 /** the events' time stamp */
@@ -17,6 +18,7 @@ export function runEvent(over: Partial<RunEvent> = {}): RunEvent {
     classNames: ['walk', 'run', 'jump'],
     videos: { training: 12, validation: 6 },
     batchesPerEpoch: 5,
+    terms: METHOD_TERMS['mnf-csc'].map((t) => ({ ...t })),
     time: T,
     ...over,
   };

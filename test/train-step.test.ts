@@ -94,7 +94,7 @@ describe.each(TEST_BACKENDS)('mnf-csc training step on %s', (backend) => {
       expect(after['optim.student/step']!.data[0]).toBe(1);
       expect(after['optim.head/step']!.data[0]).toBe(1);
       expect(result.gate!.histogram.reduce((s, h) => s + h, 0)).toBeCloseTo(1, 5);
-      expect(result.gatePerSample).toHaveLength(4);
+      for (const perSample of [result.gate!.mean, result.gate!.belowHalf, result.gate!.score]) expect(perSample).toHaveLength(4);
     }, 30_000);
   });
 });

@@ -32,7 +32,7 @@ describe(`method registry (${backend} backend)`, () => {
     expect(evaluation.probs).toHaveLength(B * 3);
     expect(evaluation.probs.slice(0, 3).reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
     expect(evaluation.features).toHaveLength(B * 16);
-    expect(evaluation.gateMeans !== undefined).toBe(method === 'mnf-csc');
+    expect(evaluation.gate !== undefined).toBe(method === 'mnf-csc');
     trainer.dispose();
   }, 30_000);
 
@@ -121,10 +121,10 @@ describe('training step', () => {
       trainer.setEpoch(epoch);
       return trainer.learningRates();
     };
-    expect(at(0)).toEqual({ student: 3e-4, mnf: 6e-5 });
+    expect(at(0)).toEqual({ student: 3e-4, head: 6e-5 });
     expect(at(1).student).toBe(3e-4);
     expect(at(2).student).toBeCloseTo(3e-5, 12);
-    expect(at(4).mnf).toBeCloseTo(6e-7, 14);
+    expect(at(4).head).toBeCloseTo(6e-7, 14);
     expect(at(0).student).toBe(3e-4);
     trainer.dispose();
   });

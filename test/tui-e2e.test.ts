@@ -77,7 +77,8 @@ describe.skipIf(skipReason !== '')('console end to end (tmux)', () => {
     expect(pane).toMatch(/query 1\/\d+/);
 
     // the layout follows the terminal's width
-    const widest = (text: string) => Math.max(...text.split('\n').filter((l) => l.startsWith('╭')).map((l) => [...l].length));
+    // the header row spans the width: its state word ends one column (the padding) before the edge
+    const widest = (text: string) => Math.max(...text.split('\n').filter((l) => l.startsWith(' mnf-tui · ')).map((l) => [...l].length + 1));
     expect(widest(pane)).toBe(120);
     tmux('resize-window', '-t', session, '-x', '90', '-y', '45');
     await waitFor('the console to redraw at 90 columns', () => (widest(screen()) === 90 ? true : undefined));

@@ -1,9 +1,10 @@
 // The command line's flag tables and help pages. Each command parses with its table here, so a
 // help page lists exactly the flags its parser accepts; defaults come from the code (the default
 // preset, the backend list) where the code holds them. Loads neither tfjs nor the addon.
+import { DEFAULT_MATH_MODE } from '../backend/cuda/math-mode.js';
 import { BACKEND_NAMES } from '../backend/names.js';
 import { DEFAULT_PRESET, PRESET_NAMES, resolveConfig } from '../config/presets.js';
-import { METHOD_NAMES, MIN_BATCH, ON_BAD_SAMPLE_POLICIES } from '../config/schema.js';
+import { METHOD_NAMES, MIN_BATCH, ON_BAD_SAMPLE_POLICIES, PRECISIONS } from '../config/schema.js';
 import type { FlagSpec } from './args.js';
 
 type Flags = Record<string, FlagSpec>;
@@ -13,6 +14,8 @@ export interface HelpPage {
   flags: Flags;
   /** a command made of subcommands (`data`, `bench`): each one's name and summary */
   subcommands?: Record<string, string>;
+  /** what follows the command words besides flags, as the usage line shows it (`RUN...`) */
+  operands?: string;
 }
 
 const defaults = resolveConfig(DEFAULT_PRESET);
@@ -21,6 +24,15 @@ const retrievalKs = PRESET_NAMES.map((p) => `${p} ${resolveConfig(p).retrievalK}
 
 const json = { type: 'boolean', description: 'one JSON document on stdout instead of text' } as const;
 const backend = { type: 'string', value: 'B', description: `compute backend: ${BACKEND_NAMES.join(', ')}`, defaultText: 'auto' } as const;
+const precision = (defaultText: string) =>
+  ({
+    type: 'string',
+    value: PRECISIONS.join('|'),
+    description: "backend cuda's convolutions and matrix products: fp32, or bf16 operands with fp32 accumulation and fp32 master weights (bf16 needs --backend cuda)",
+    defaultText,
+  }) as const;
+const tf32 = (defaultText: string) =>
+  ({ type: 'string', value: 'on|off', description: 'fp32 convolutions and matrix products may use TF32 tensor cores (a GPU only)', defaultText }) as const;
 
 /** `mnf-tui train` and `mnf-tui` (the live console) */
 export const TRAIN_FLAGS = {
@@ -37,9 +49,15 @@ export const TRAIN_FLAGS = {
   batch: { type: 'string', value: 'N', description: `clips per step, at least ${MIN_BATCH} (BatchNorm)`, defaultText: fromPreset(defaults.batch) },
   seed: { type: 'string', value: 'N', description: 'seed of weights, sampling and augmentation', defaultText: fromPreset(defaults.seed) },
   out: { type: 'string', value: 'DIR', description: 'run folder', defaultText: 'runs/<time>-<preset>-<method>; with --resume, the checkpoint\'s run folder' },
-  resume: { type: 'string', value: 'DIR', description: 'continue a run folder (its checkpoint-last) or a checkpoint; only --epochs, --out, --backend may change' },
+  resume: {
+    type: 'string',
+    value: 'DIR',
+    description: 'continue a run folder (its checkpoint-last) or a checkpoint; only --epochs, --out, --backend, --precision, --tf32 may change',
+  },
   overwrite: { type: 'boolean', description: 'replace a run folder that already holds a run' },
   backend,
+  precision: precision(`the config file's, else ${defaults.precision}; with --resume, the checkpoint's`),
+  tf32: tf32(`the config file's, else ${defaults.tf32 ? 'on' : 'off'}; with --resume, the checkpoint's`),
   headless: { type: 'boolean', description: 'no console: JSON Lines on stdout, text on stderr' },
   'eval-every': { type: 'string', value: 'N', description: 'clip-level validation every N epochs (0: never during training)', defaultText: fromPreset(defaults.evalEvery) },
   'l1-original': { type: 'boolean', description: "the seed's gate L1, which reaches only the gate's second layer" },
@@ -58,7 +76,11 @@ const CHECKPOINT = {
   json,
 } as const satisfies Flags;
 
-export const EVAL_FLAGS = CHECKPOINT;
+export const EVAL_FLAGS = {
+  ...CHECKPOINT,
+  precision: precision(DEFAULT_MATH_MODE.precision),
+  tf32: tf32(DEFAULT_MATH_MODE.tf32 ? 'on' : 'off'),
+} as const satisfies Flags;
 
 export const RETRIEVE_FLAGS = {
   ...CHECKPOINT,
@@ -104,6 +126,16 @@ export const INSPECT_FLAGS = {
 
 export const DOCTOR_FLAGS = { json } as const satisfies Flags;
 
+export const REPORT_FLAGS = {
+  out: {
+    type: 'string',
+    value: 'DIR',
+    description: "report folder; with several runs, the comparison's (each run's own report goes to RUN/report)",
+    defaultText: 'RUN/report; with several runs, report/ in the folder that holds them all',
+  },
+  backend: { ...backend, description: `backend of the evaluation behind the confusion matrix: ${BACKEND_NAMES.join(', ')}` },
+} as const satisfies Flags;
+
 export const BENCH_NAMES = ['kernels', 'csc', 'decode', 'step'] as const;
 
 const BENCH_SUMMARIES: Record<(typeof BENCH_NAMES)[number], string> = {
@@ -137,6 +169,11 @@ export const HELP_PAGES: Record<string, HelpPage> = {
     subcommands: BENCH_SUMMARIES,
   },
   doctor: { summary: 'what this machine offers: backends, CUDA devices, oneDNN, threads', flags: DOCTOR_FLAGS },
+  report: {
+    summary: "a run folder's figures in report.html and as SVG and PNG files; given several runs, a comparison too",
+    flags: REPORT_FLAGS,
+    operands: 'RUN...',
+  },
 };
 
 const valueOf = (spec: FlagSpec) => (spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : '');
@@ -144,6 +181,7 @@ const valueOf = (spec: FlagSpec) => (spec.type === 'string' ? ` ${spec.value ?? 
 function synopsis(words: string, page: HelpPage): string[] {
   const parts = [`mnf-tui${words ? ` ${words}` : ''}`];
   if (page.subcommands) parts.push(Object.keys(page.subcommands).join('|'));
+  if (page.operands) parts.push(page.operands);
   for (const [name, spec] of Object.entries(page.flags)) parts.push(spec.required ? `--${name}${valueOf(spec)}` : `[--${name}${valueOf(spec)}]`);
   return parts;
 }

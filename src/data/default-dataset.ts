@@ -8,7 +8,7 @@ import { SEED_LAYOUT } from './dataset.js';
 import { makeSynthetic, type SyntheticOptions } from './synthetic.js';
 
 /** Bump when the generator's output changes, so old caches are not reused. */
-const VERSION = 1;
+const VERSION = 2; // 2: teacher_truth.json
 export const DEFAULT_DATASET: Omit<SyntheticOptions, 'out'> = {
   classes: 6,
   videosPerClass: 12,

@@ -6,6 +6,7 @@ export { createLoader, type ClipLoader, type LoaderOptions, type LoaderPosition,
 export type { ClipMode } from './sampler.js';
 export { makeSynthetic, type SyntheticOptions, type SyntheticSummary } from './synthetic.js';
 export { ingestDataset, type IngestOptions, type IngestSummary } from './ingest.js';
-export { inspectDataset, formatInspectReport, type InspectReport } from './inspect.js';
+export { inspectDataset, formatInspectReport, type InspectReport, type TeacherTruthSummary } from './inspect.js';
+export { readTeacherTruth, writeTeacherTruth, teacherGroup, TEACHER_TRUTH_FILE, type TeacherTruth, type TeacherGroup } from './teacher-truth.js';
 export { defaultDatasetDir, ensureDefaultDataset, DEFAULT_DATASET } from './default-dataset.js';
 export { readNpy, parseNpy, encodeNpy, NpyError } from './npy.js';

@@ -1,6 +1,8 @@
 // `data inspect`: what a seed-layout dataset holds and every problem found in it.
+import { join } from 'node:path';
 import { frameStats, openDataset, type FrameStats, type OpenDatasetOptions } from './dataset.js';
-import { SUBSETS } from './annotation.js';
+import { DatasetError, SUBSETS } from './annotation.js';
+import { readTeacherTruth, TEACHER_SOURCES, TEACHER_TRUTH_FILE, type TeacherSource } from './teacher-truth.js';
 
 export interface SubsetSummary {
   videos: number;
@@ -19,7 +21,55 @@ export interface InspectReport {
   /** most common frame size, and every distinct size with its count */
   frameSize: { width: number; height: number };
   frameSizes: { width: number; height: number; videos: number }[];
+  /** teacher_truth.json of a generated dataset; null when the dataset has none */
+  teacherTruth: TeacherTruthSummary | null;
   problems: { severity: 'error' | 'warning'; file: string; message: string }[];
+}
+
+export interface TeacherTruthSummary {
+  file: string;
+  noise: number;
+  partial: number;
+  /** usable videos per teacher source */
+  sources: Record<TeacherSource, number>;
+  /** channels --partial replaced per usable video, out of teacherDim */
+  partialChannels: FrameStats & { teacherDim: number };
+  /** usable videos the file does not list */
+  unlisted: number;
+}
+
+type Problem = InspectReport['problems'][number];
+
+function summariseTruth(dir: string, ids: string[], problems: Problem[]): TeacherTruthSummary | null {
+  let truth;
+  try {
+    truth = readTeacherTruth(dir);
+  } catch (err) {
+    if (!(err instanceof DatasetError)) throw err;
+    problems.push({ severity: 'warning', file: join(dir, TEACHER_TRUTH_FILE), message: err.message });
+    return null;
+  }
+  if (!truth) return null;
+  const sources = Object.fromEntries(TEACHER_SOURCES.map((s) => [s, 0])) as Record<TeacherSource, number>;
+  const partial: number[] = [];
+  let unlisted = 0;
+  for (const id of ids) {
+    const entry = truth.videos[id];
+    if (!entry) {
+      unlisted++;
+      continue;
+    }
+    sources[entry.source]++;
+    partial.push(entry.partialChannels);
+  }
+  return {
+    file: join(dir, TEACHER_TRUTH_FILE),
+    noise: truth.noise,
+    partial: truth.partial,
+    sources,
+    partialChannels: { ...frameStats(partial), teacherDim: truth.teacherDim },
+    unlisted,
+  };
 }
 
 /** Opens the dataset in skip mode, decoding every frame unless `deep` is false. */
@@ -41,6 +91,8 @@ export async function inspectDataset(dir: string, options: OpenDatasetOptions = 
     sizes.set(key, entry);
   }
   const frameSizes = [...sizes.values()].sort((a, b) => b.videos - a.videos);
+  const problems: Problem[] = dataset.problems.map(({ severity, file, message }) => ({ severity, file, message }));
+  const teacherTruth = summariseTruth(dataset.dir, all.map((v) => v.id), problems);
   return {
     dataset: dataset.dir,
     classes: dataset.classNames,
@@ -51,7 +103,8 @@ export async function inspectDataset(dir: string, options: OpenDatasetOptions = 
     frames: frameStats(all.map((v) => v.frameCount)),
     frameSize: { width: frameSizes[0]?.width ?? 0, height: frameSizes[0]?.height ?? 0 },
     frameSizes,
-    problems: dataset.problems.map(({ severity, file, message }) => ({ severity, file, message })),
+    teacherTruth,
+    problems,
   };
 }
 
@@ -66,7 +119,19 @@ export function formatInspectReport(r: InspectReport): string {
     const perClass = Object.entries(s.perClass).map(([c, n]) => `${c} ${n}`).join(', ');
     lines.push(`  ${name}: ${s.videos} videos (${perClass})`);
   }
+  lines.push(formatTruth(r.teacherTruth));
   lines.push(r.problems.length === 0 ? '  no problems found' : `  ${r.problems.length} problems:`);
   for (const p of r.problems) lines.push(`    ${p.severity}: ${p.message}`);
   return lines.join('\n');
+}
+
+function formatTruth(t: TeacherTruthSummary | null): string {
+  if (!t) return `  teacher truth: none (no ${TEACHER_TRUTH_FILE}; only generated datasets have one)`;
+  const p = t.partialChannels;
+  return (
+    `  teacher truth (${t.file}, --noise ${t.noise}, --partial ${t.partial}): ` +
+    `${t.sources.own} own, ${t.sources.other} another class's, ${t.sources.background} background; ` +
+    `channels replaced per video: min ${p.min}, median ${p.median}, max ${p.max} of ${p.teacherDim}` +
+    (t.unlisted > 0 ? `; ${t.unlisted} usable videos not listed` : '')
+  );
 }

@@ -3,6 +3,7 @@
 // background) and adds distractor objects. Teacher features imitate CNN14 embeddings: sparse,
 // non-negative class prototypes plus noise; a share of videos carries an irrelevant sound
 // (`noise`: another class's or background), and a share of channels is replaced by noise (`partial`).
+// What each video's teacher feature is goes to teacher_truth.json (teacher-truth.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeVideo } from '../native/decode.js';
@@ -11,6 +12,7 @@ import { SEED_LAYOUT } from './dataset.js';
 import { encodeNpy } from './npy.js';
 import { Rng } from '../rng.js';
 import { readTeacherFeatures } from './teacher-archive.js';
+import { TEACHER_TRUTH_FILE, writeTeacherTruth, type TeacherTruth } from './teacher-truth.js';
 
 export interface SyntheticOptions {
   out: string;
@@ -39,6 +41,8 @@ export interface SyntheticSummary {
   videos: number;
   frames: number;
   noisyTeacher: number;
+  /** the file that records each video's teacher source (teacher-truth.ts) */
+  teacherTruth: string;
 }
 
 const SHAPES = ['disc', 'square', 'triangle', 'ring', 'cross', 'diamond', 'bar', 'star'] as const;
@@ -262,6 +266,7 @@ export async function makeSynthetic(options: SyntheticOptions): Promise<Syntheti
   const total = K * V;
   let done = 0;
   let noisyTeacher = 0;
+  const truth: TeacherTruth['videos'] = {};
   const valPerClass = Math.min(V - 1, Math.max(1, Math.round(V * valFraction)));
   const inFlight: Promise<unknown>[] = [];
   for (let c = 0; c < K; c++) {
@@ -277,15 +282,25 @@ export async function makeSynthetic(options: SyntheticOptions): Promise<Syntheti
         source = rng.next() < 0.5 ? -1 : (c + rng.int(1, K - 1)) % K;
       }
       let feature: Float32Array;
+      // semi-real background: a random class's real feature (the video's own class too), scaled down
+      let drawnFrom: number | undefined;
       if (real) {
-        const pool = source >= 0 ? real[source] : real[rng.int(0, K - 1)].map((f) => f.map((x) => x * rng.uniform(0, 0.3)));
+        if (source < 0) drawnFrom = rng.int(0, K - 1);
+        const pool = source >= 0 ? real[source] : real[drawnFrom!].map((f) => f.map((x) => x * rng.uniform(0, 0.3)));
         feature = Float32Array.from(pool[rng.int(0, pool.length - 1)]);
       } else {
         feature = noisyCopy(source >= 0 ? prototypes[source] : background, rng);
       }
+      let partialChannels = 0;
       for (let i = 0; i < dim; i++) {
-        if (rng.next() < partial) feature[i] = rng.next() < 0.2 ? -Math.log(Math.max(rng.next(), 1e-6)) * 0.5 : 0;
+        if (rng.next() < partial) {
+          feature[i] = rng.next() < 0.2 ? -Math.log(Math.max(rng.next(), 1e-6)) * 0.5 : 0;
+          partialChannels++;
+        }
       }
+      truth[id] = source === c ? { source: 'own', partialChannels }
+        : source >= 0 ? { source: 'other', fromClass: looks[source].name, partialChannels }
+        : { source: 'background', ...(drawnFrom !== undefined ? { drawnFrom: looks[drawnFrom].name } : {}), partialChannels };
       writeFileSync(join(featureDir, `${id}.npy`), encodeNpy(feature, [dim]));
       const frames = renderVideo(looks[c], F, H, W, rng);
       const write = writeVideo(join(videoDir, `${id}.hdf5`), frames, [F, H, W], options.quality ?? 90).then(() => {
@@ -298,5 +313,6 @@ export async function makeSynthetic(options: SyntheticOptions): Promise<Syntheti
   }
   await Promise.all(inFlight);
   writeFileSync(join(options.out, SEED_LAYOUT.annotation), writeAnnotationJson(looks.map((l) => l.name), entries));
-  return { out: options.out, classNames: looks.map((l) => l.name), videos: total, frames: total * F, noisyTeacher };
+  writeTeacherTruth(options.out, { version: 1, noise, partial, teacherDim: dim, videos: truth });
+  return { out: options.out, classNames: looks.map((l) => l.name), videos: total, frames: total * F, noisyTeacher, teacherTruth: join(options.out, TEACHER_TRUTH_FILE) };
 }

@@ -1,6 +1,7 @@
 // Runs a model over evaluation batches and gathers its outputs in memory.
 import type { ClipBatch } from '../data/types.js';
 import type { EvalOutput } from '../train/types.js';
+import { concatGateBatches, type GateBatch } from './gate-diagnostics.js';
 
 export interface CollectedOutputs {
   /** (N, numClasses) */
@@ -10,8 +11,8 @@ export interface CollectedOutputs {
   featureDim: number;
   labels: Int32Array;
   videoIndex: Int32Array;
-  /** (N) when the method has MNF */
-  gateMeans: Float32Array | null;
+  /** the gate figures of the N samples in order, when the method has a gate */
+  gate: GateBatch | null;
 }
 
 function concat(parts: Float32Array[]): Float32Array {
@@ -46,7 +47,7 @@ export async function collectOutputs(
 ): Promise<CollectedOutputs> {
   const probs: Float32Array[] = [];
   const features: Float32Array[] = [];
-  const gates: Float32Array[] = [];
+  const gates: GateBatch[] = [];
   const labels: Int32Array[] = [];
   const videoIndex: Int32Array[] = [];
   let featureDim = 0;
@@ -57,7 +58,7 @@ export async function collectOutputs(
     featureDim = out.features.length / b;
     probs.push(out.probs);
     features.push(out.features);
-    if (out.gateMeans) gates.push(out.gateMeans);
+    if (out.gate) gates.push(out.gate);
     labels.push(batch.labels);
     videoIndex.push(batch.videoIndex);
     if (between) await between();
@@ -68,6 +69,6 @@ export async function collectOutputs(
     featureDim,
     labels: concatInt(labels),
     videoIndex: concatInt(videoIndex),
-    gateMeans: gates.length > 0 ? concat(gates) : null,
+    gate: concatGateBatches(gates),
   };
 }

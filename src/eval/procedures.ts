@@ -5,6 +5,7 @@ import type { TrainingData } from '../train/data-source.js';
 import type { EvalOutput } from '../train/types.js';
 import { averageByVideo, classificationMetrics, type ClassificationMetrics } from './accuracy.js';
 import { collectOutputs } from './collect.js';
+import type { GateBatch } from './gate-diagnostics.js';
 import { meanFeaturesByVideo, retrieve, type RetrievalReport } from './retrieval.js';
 import { cosineSimilarityMatrix } from './similarity.js';
 
@@ -20,10 +21,25 @@ function outputs(e: Evaluator, mode: 'val' | 'test', subset: 'training' | 'valid
   return collectOutputs(e.data.evalBatches(mode, subset), e.evaluate, e.numClasses, e.between);
 }
 
+/** The gate figures of the clips an evaluation scored, with each clip's label and validation video. */
+export interface EvaluatedGate {
+  batch: GateBatch;
+  labels: Int32Array;
+  videoIndex: Int32Array;
+}
+
+/** Clip-level validation: every validation clip (3 per video) scored on its own; the gate figures too for methods with a gate. */
+export async function validateClipsWithGate(e: Evaluator): Promise<{ metrics: ClassificationMetrics; gate: EvaluatedGate | null }> {
+  const out = await outputs(e, 'val', 'validation');
+  return {
+    metrics: classificationMetrics(out.probs, out.labels, e.numClasses, e.data.classNames),
+    gate: out.gate ? { batch: out.gate, labels: out.labels, videoIndex: out.videoIndex } : null,
+  };
+}
+
 /** Clip-level validation: every validation clip (3 per video) scored on its own. */
 export async function validateClips(e: Evaluator): Promise<ClassificationMetrics> {
-  const out = await outputs(e, 'val', 'validation');
-  return classificationMetrics(out.probs, out.labels, e.numClasses, e.data.classNames);
+  return (await validateClipsWithGate(e)).metrics;
 }
 
 /** Video-level test: non-overlapping windows of each validation video, softmax averaged per video. */

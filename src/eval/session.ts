@@ -1,5 +1,6 @@
 // A trained model ready to evaluate: a checkpoint loaded into a trainer over its dataset (or
 // another one), for the eval and retrieve commands.
+import type { CudaMathMode } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
 import { readCheckpoint, type CheckpointMeta } from '../train/checkpoint.js';
 import { classCountMismatch } from '../train/data-source.js';
@@ -17,12 +18,12 @@ export interface EvalSession extends Evaluator {
 
 export async function openEvalSession(
   checkpointDir: string,
-  options: { dataset?: string; backend?: EngineOptions['backend']; onWarning(message: string): void },
+  options: { dataset?: string; backend?: EngineOptions['backend']; math?: CudaMathMode; onWarning(message: string): void },
   setup: EngineSetup,
 ): Promise<EvalSession> {
   const checkpoint = readCheckpoint(checkpointDir);
   const config: RunConfig = { ...checkpoint.meta.config, ...(options.dataset ? { dataset: options.dataset } : {}) };
-  const info = await setup.initBackend(options.backend ?? 'auto');
+  const info = await setup.initBackend(options.backend ?? 'auto', options.math);
   const data = await setup.openData(config, { onProgress: () => {}, onWarning: options.onWarning });
   const mismatch = classCountMismatch(data, config.model.numClasses, config.dataset);
   if (mismatch) {

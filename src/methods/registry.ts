@@ -19,6 +19,8 @@ import { detach } from '../losses/detach.js';
 import { gateL1 } from '../losses/gate-l1.js';
 import { tripletLoss } from '../losses/triplet.js';
 import { tf } from '../tf.js';
+import { mnfGateStatistics } from './gate-statistics.js';
+import { METHOD_TERMS } from './terms.js';
 import type { MethodDefinition, MethodHead, MethodInputs, MethodLosses } from './types.js';
 
 function emptyHead(seed: number): MethodHead {
@@ -55,17 +57,13 @@ function mnfHead(config: RunConfig, seed: number): MethodHead {
 }
 
 // one entry per METHOD_NAMES (config/schema.ts): the config check must not load tfjs, so the names live there
-const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name'> } = {
+const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name' | 'terms'> } = {
   ce: {
     description: 'cross-entropy only, no distillation',
-    terms: [],
-    hasMnf: false,
     createHead: (_config, seed) => emptyHead(seed),
   },
   'feat-kd': {
     description: 'feature KD: cosine distance between v and a learned projection of a',
-    terms: ['featKd'],
-    hasMnf: false,
     createHead: (config, seed) =>
       projectionHead(config, seed, ({ student }, projected) => {
         const featKd = cosineDistance(student.pooled, projected);
@@ -74,8 +72,6 @@ const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name'> } = {
   },
   contrastive: {
     description: 'label-supervised in-batch contrastive, fixed τ = θ, no MNF',
-    terms: ['contrastive'],
-    hasMnf: false,
     createHead: (config, seed) =>
       projectionHead(config, seed, ({ student, teacher, labels }, projected) => {
         const contrastive = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: false });
@@ -84,8 +80,6 @@ const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name'> } = {
   },
   csc: {
     description: 'CSC with calibrated τ, no MNF (ã = a, z = a learned projection of a)',
-    terms: ['csc'],
-    hasMnf: false,
     createHead: (config, seed) =>
       projectionHead(config, seed, ({ student, teacher, labels }, projected) => {
         const csc = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: true });
@@ -94,13 +88,14 @@ const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name'> } = {
   },
   'mnf-csc': {
     description: 'MNF + CSC (Xia et al. 2023)',
-    terms: ['csc', 'ceMnf', 'triplet', 'gateL1'],
-    hasMnf: true,
+    gateStatistics: mnfGateStatistics,
     createHead: mnfHead,
   },
 };
 
-export const METHODS = Object.fromEntries(METHOD_NAMES.map((name) => [name, { name, ...DEFINITIONS[name] }])) as Record<MethodName, MethodDefinition>;
+export const METHODS = Object.fromEntries(
+  METHOD_NAMES.map((name) => [name, { name, terms: METHOD_TERMS[name], ...DEFINITIONS[name] }]),
+) as Record<MethodName, MethodDefinition>;
 
 export function getMethod(name: string): MethodDefinition {
   const method = (METHODS as Record<string, MethodDefinition | undefined>)[name];

@@ -1,6 +1,6 @@
 // The words for engine events: the headless reporter's stderr lines, the console's log lines and
-// the console's labels that state the same thing all come from here. It imports types only, so the
-// console's thread can use it without loading tfjs or the engine.
+// the console's labels that state the same thing all come from here. It imports types and plain
+// data only (methods/terms.ts), so the console's thread can use it without loading tfjs or the engine.
 //
 // In every event `epoch` is the number of epochs completed when the event was emitted, and `step`
 // the number of optimisation steps done: a step event of the first epoch carries epoch 0, the
@@ -17,6 +17,7 @@ import type {
   StepEvent,
   WarningEvent,
 } from './events.js';
+import { TERM_LABELS } from '../methods/terms.js';
 
 /** "1 epoch", "2 epochs", "0 epochs"; `plural` for words that do not just take an s ("queries"). */
 export function count(n: number, singular: string, plural = `${singular}s`): string {
@@ -25,16 +26,8 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-export const LOSS_LABELS: Readonly<Record<string, string>> = {
-  ceStudent: 'CE student',
-  csc: 'CSC',
-  ceMnf: 'CE MNF',
-  triplet: 'triplet',
-  gateL1: 'gate L1',
-};
-
-/** The display name of a loss term; a term without one is shown by its key. */
-export const lossLabel = (term: string): string => LOSS_LABELS[term] ?? term;
+/** The display name of a loss term (the run event's `terms` say it too); a term without one is shown by its key. */
+export const lossLabel = (term: string): string => TERM_LABELS[term] ?? term;
 
 /** When an event happened: "at step 7 (1 epoch done)". */
 export function progressStamp(at: { epoch: number; step: number }): string {
@@ -102,8 +95,19 @@ export function gateSummary(e: Pick<GateEvent, 'mean' | 'belowHalf'>): string {
   return `mean ${gateValue(e.mean)}, ${percent(e.belowHalf)} below 0.5`;
 }
 
+/** "AUC 0.731" or "AUC n/a" (a group without samples). */
+export const aucValue = (auc: number | null): string => (auc === null ? 'AUC n/a' : `AUC ${auc.toFixed(3)}`);
+
+/** Clean against irrelevant teacher features: "clean 40 mean 0.512, irrelevant 12 mean 0.430, AUC 0.731". */
+export function teacherGateSummary(t: NonNullable<GateEvent['byTeacher']>): string {
+  const group = (name: string, g: typeof t.clean) => `${name} ${g.count}${g.mean === null ? '' : ` mean ${gateValue(g.mean)}`}`;
+  return `${group('clean', t.clean)}, ${group('irrelevant', t.irrelevant)}, ${aucValue(t.auc)}`;
+}
+
 export function describeGate(e: GateEvent): string {
-  return `MNF gate ${progressStamp(e)}: ${gateSummary(e)}`;
+  // a gate event without a split (an older run's) is a training one
+  const where = e.split === 'validation' ? ' on validation clips' : '';
+  return `MNF gate${where} ${progressStamp(e)}: ${gateSummary(e)}${e.byTeacher ? `; ${teacherGateSummary(e.byTeacher)}` : ''}`;
 }
 
 export function describeCheckpoint(e: CheckpointEvent): string {

@@ -4,15 +4,18 @@
 // wherever it is constructed: in a worker thread for the console and headless runs (worker.ts),
 // or in-process for tests. Its collaborators: the epoch totals (epoch-accumulator.ts), the
 // checkpoint policy (checkpoint-policy.ts), the command inbox and the run folder.
+import type { CudaMathMode } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
-import { retrievalReport, testVideos, validateClips, type Evaluator } from '../eval/procedures.js';
+import { teacherGroup, type TeacherGroup } from '../data/teacher-truth.js';
+import { retrievalReport, testVideos, validateClipsWithGate, type EvaluatedGate, type Evaluator } from '../eval/procedures.js';
+import { retrievalVideos, ThumbnailSource, withoutThumbnails } from '../eval/thumbnails.js';
 import { readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointMeta } from './checkpoint.js';
 import { CheckpointPolicy, type CheckpointKind } from './checkpoint-policy.js';
 import { CommandInbox, type QueuedCommand } from './command-inbox.js';
 import { classCountMismatch, type TrainingData } from './data-source.js';
 import { count } from './describe-event.js';
-import { addStep, emptyTotals, summarise, summariseGate, type EpochTotals } from './epoch-accumulator.js';
+import { addStep, emptyTotals, restoreTotals, summarise, type EpochTotals } from './epoch-accumulator.js';
 import {
   now,
   type EngineCommand,
@@ -20,6 +23,7 @@ import {
   type EngineOptions,
   type EngineState,
   type ExitInfo,
+  type GateRecord,
   type RunHistory,
   type RunResults,
   type StepMemory,
@@ -32,7 +36,8 @@ import type { Trainer } from './types.js';
 
 /** How the engine obtains its collaborators; the defaults (engine-setup.ts) use the real ones. */
 export interface EngineSetup {
-  initBackend(name: EngineOptions['backend']): Promise<{ backend: string; device: string; reasons?: string[] }>;
+  /** `math`: how backend cuda's convolutions and matrix products compute (the run's precision and tf32) */
+  initBackend(name: EngineOptions['backend'], math?: CudaMathMode): Promise<{ backend: string; device: string; reasons?: string[] }>;
   openData(config: RunConfig, hooks: { onProgress(stage: string, done: number, total: number): void; onWarning(message: string): void }): Promise<TrainingData>;
   createTrainer(config: RunConfig): Trainer;
   /** the backend's device memory after a step, when the backend has a device (else undefined) */
@@ -61,18 +66,23 @@ export class Engine {
   private position: TrainingPosition = START;
   /** the position of the checkpoint-last on disk (the resumed one, or the last written) */
   private saved: TrainingPosition | null = null;
-  private totals: EpochTotals = emptyTotals(0);
+  private totals: EpochTotals = emptyTotals(null);
+  /** each training and validation video's teacher group, when the dataset's teacher truth is known */
+  private groups: { training: (TeacherGroup | null)[]; validation: (TeacherGroup | null)[] } | null = null;
   private policy = new CheckpointPolicy();
-  private history: RunHistory = { trainAccuracy: null, validation: null, test: null, retrieval: null };
+  private history: RunHistory = { trainAccuracy: null, validation: null, test: null, retrieval: null, gate: null };
   private readonly startTime = Date.now();
   private warnings = new Map<string, number>();
+  private readonly thumbnails: ThumbnailSource | null;
 
   constructor(
     private config: RunConfig,
     private readonly options: EngineOptions,
     private readonly setup: EngineSetup,
     private readonly emit: (event: EngineEvent) => void,
-  ) {}
+  ) {
+    this.thumbnails = options.thumbnailSize ? new ThumbnailSource(options.thumbnailSize) : null;
+  }
 
   /** Queues a command; it takes effect at the next step boundary (or at once while waiting). */
   command(command: EngineCommand): void {
@@ -80,8 +90,9 @@ export class Engine {
   }
 
   private send(event: EngineEvent): void {
-    if (this.folder) this.folder.appendEvent(event);
-    else if (this.options.out) this.unwritten.push(event);
+    const stored = withoutThumbnails(event);
+    if (this.folder) this.folder.appendEvent(stored);
+    else if (this.options.out) this.unwritten.push(stored);
     this.emit(event);
   }
 
@@ -180,8 +191,8 @@ export class Engine {
 
   private async prepare(): Promise<void> {
     const resumed: Checkpoint | null = this.options.resume ? readCheckpoint(this.options.resume) : null;
-    if (resumed) this.config = continueConfig(resumed.meta.config, this.config.epochs);
-    const info = await this.setup.initBackend(this.options.backend ?? 'auto');
+    if (resumed) this.config = continueConfig(resumed.meta.config, { epochs: this.config.epochs, precision: this.config.precision, tf32: this.config.tf32 });
+    const info = await this.setup.initBackend(this.options.backend ?? 'auto', this.math());
     this.backend = info.backend;
     this.device = info.device;
     this.data = await this.setup.openData(this.config, {
@@ -202,9 +213,16 @@ export class Engine {
       this.warn(`model.numClasses set to ${data.classNames.length} from the dataset (the configuration said ${this.config.model.numClasses})`, 'engine');
       this.config = { ...this.config, model: { ...this.config.model, numClasses: data.classNames.length } };
     }
-    this.totals = emptyTotals(this.config.model.numClasses);
-    if (resumed) this.restore(resumed, data.batchesPerEpoch);
     this.trainer = this.setup.createTrainer(this.config);
+    const truth = data.teacherTruth;
+    if (truth) {
+      const groupsOf = (videos: typeof data.training) => videos.map((v) => teacherGroup(truth.videos[v.id]));
+      this.groups = { training: groupsOf(data.training), validation: groupsOf(data.validation) };
+    }
+    this.totals = this.freshTotals();
+    const gate = this.trainer.gateStatistics;
+    this.history.gate = gate ? { score: gate.score, epochs: [] } : null;
+    if (resumed) this.restore(resumed, data.batchesPerEpoch);
     if (resumed) this.trainer.setState(resumed.state);
     this.openFolder();
     this.send({
@@ -212,14 +230,22 @@ export class Engine {
       config: this.config,
       backend: this.backend,
       device: this.device,
+      math: this.math(),
       backendReasons: info.reasons ?? [],
       out: this.folder?.path ?? null,
       resumedFrom: resumed ? { epoch: this.position.epoch, step: this.position.step, path: resumed.path } : null,
       classNames: data.classNames,
       videos: { training: data.training.length, validation: data.validation.length },
       batchesPerEpoch: data.batchesPerEpoch,
+      terms: this.trainer.terms.map(({ key, label }) => ({ key, label })),
       time: now(),
     });
+  }
+
+  /** Empty epoch totals, with the method's gate totals when it has a gate. */
+  private freshTotals(): EpochTotals {
+    const gate = this.trainer?.gateStatistics;
+    return emptyTotals(gate ? gate.empty(this.config.model.numClasses, this.groups !== null) : null);
   }
 
   private restore(checkpoint: Checkpoint, batchesPerEpoch: number): void {
@@ -227,8 +253,9 @@ export class Engine {
     this.position = resumePosition(meta, batchesPerEpoch, checkpoint.path);
     this.saved = { ...this.position };
     this.policy = new CheckpointPolicy(meta.best);
-    if (meta.epochTotals && this.position.batch > 0) this.totals = meta.epochTotals;
-    if (meta.history) this.history = meta.history;
+    if (meta.epochTotals && this.position.batch > 0) this.totals = restoreTotals(meta.epochTotals, this.totals);
+    // a checkpoint written before the gate diagnostics has no gate history
+    if (meta.history) this.history = { ...meta.history, gate: meta.history.gate ?? this.history.gate };
   }
 
   /** The run folder gets the events so far, then every event as it happens. */
@@ -294,6 +321,10 @@ export class Engine {
     const ms = t2 - t0;
     const waitMs = t1 - t0;
     addStep(this.totals, result, batch.labels, ms, waitMs);
+    const gate = this.trainer!.gateStatistics;
+    if (gate && result.gate && this.totals.gate) {
+      gate.add(this.totals.gate, result.gate, batch.labels, this.groups && Array.from(batch.videoIndex, (i) => this.groups!.training[i] ?? null));
+    }
     const clips = batch.labels.length;
     const memory = this.setup.stepMemory?.();
     this.send({
@@ -319,27 +350,47 @@ export class Engine {
     const summary = summarise(this.totals);
     const lr = this.trainer!.learningRates();
     this.send({ type: 'epoch', epoch: completed, step: this.position.step, ...summary, lr, seconds: this.totals.ms / 1000, time: now() });
-    const gate = summariseGate(this.totals);
-    if (gate) {
-      const perClass = this.data!.classNames.map((name, label) => ({ label, name, mean: gate.perClass[label] ?? null }));
-      this.send({ type: 'gate', epoch: completed, step: this.position.step, ...gate, perClass, time: now() });
-    }
+    const gateStats = this.trainer!.gateStatistics;
+    if (gateStats && this.totals.gate) this.sendGate('training', { epoch: completed, step: this.position.step }, gateStats.summarise(this.totals.gate));
     const due = (this.config.evalEvery > 0 && completed % this.config.evalEvery === 0) || completed === this.config.epochs;
     let top1: number | null = null;
     let newBest = false;
     if (due) {
       this.setState('evaluating');
-      const m = await validateClips(this.evaluator());
+      const { metrics: m, gate } = await validateClipsWithGate(this.evaluator());
       top1 = m.top1;
       newBest = this.policy.observe(completed, m);
       this.history.validation = { top1: m.top1, top5: m.top5, epoch: completed, step: this.position.step };
       this.send({ type: 'eval', epoch: completed, step: this.position.step, level: 'clip', mode: 'val', ...m, best: newBest, time: now() });
+      this.sendValidationGate(gate, { epoch: completed, step: this.position.step });
       this.setState('running');
     }
     this.history.trainAccuracy = summary.trainAccuracy;
     this.position = afterEpochEnd(this.position);
-    this.totals = emptyTotals(this.config.model.numClasses);
+    this.totals = this.freshTotals();
     for (const kind of this.policy.atEpochEnd(newBest)) this.saveCheckpoint(kind, top1);
+  }
+
+  /** The method's gate summary at `at` as a gate event, and into the run's gate history. */
+  private sendGate(split: 'training' | 'validation', at: { epoch: number; step: number }, summary: ReturnType<NonNullable<Trainer['gateStatistics']>['summarise']>): void {
+    if (!summary) return;
+    const perClass = this.data!.classNames.map((name, label) => ({ label, name, mean: summary.perClass[label] ?? null }));
+    this.send({ type: 'gate', ...at, split, ...summary, perClass, time: now() });
+    const history = this.history.gate;
+    if (!history) return;
+    const record: GateRecord = { mean: summary.mean, belowHalf: summary.belowHalf, ...(summary.byTeacher ? { byTeacher: summary.byTeacher } : {}) };
+    const last = history.epochs[history.epochs.length - 1];
+    if (last && last.step === at.step && last.epoch === at.epoch && last[split] === null) last[split] = record;
+    else history.epochs.push({ ...at, training: null, validation: null, [split]: record });
+  }
+
+  /** The gate over the validation clips an evaluation scored (methods with a gate). */
+  private sendValidationGate(gate: EvaluatedGate | null, at: { epoch: number; step: number }): void {
+    const stats = this.trainer!.gateStatistics;
+    if (!stats || !gate) return;
+    const totals = stats.empty(this.config.model.numClasses, this.groups !== null);
+    stats.add(totals, gate.batch, gate.labels, this.groups && Array.from(gate.videoIndex, (i) => this.groups!.validation[i] ?? null));
+    this.sendGate('validation', at, stats.summarise(totals));
   }
 
   private evaluator(): Evaluator {
@@ -357,10 +408,11 @@ export class Engine {
 
   /** Clip-level validation on request (3 clips per validation video); it never sets a new best. */
   private async validateClips(): Promise<void> {
-    const m = await validateClips(this.evaluator());
+    const { metrics: m, gate } = await validateClipsWithGate(this.evaluator());
     const at = { epoch: this.position.epoch, step: this.position.step };
     this.history.validation = { top1: m.top1, top5: m.top5, ...at };
     this.send({ type: 'eval', ...at, level: 'clip', mode: 'val', ...m, best: false, time: now() });
+    this.sendValidationGate(gate, at);
   }
 
   private async testVideos(): Promise<void> {
@@ -374,7 +426,9 @@ export class Engine {
     const { results, ...metrics } = await retrievalReport(this.evaluator(), k);
     const at = { epoch: this.position.epoch, step: this.position.step };
     this.history.retrieval = { ...metrics, ...at };
-    this.send({ type: 'retrieval', ...at, ...metrics, results, time: now() });
+    const data = this.data!;
+    const thumbnails = this.thumbnails ? await this.thumbnails.of(retrievalVideos(results, data.validation, data.training)) : null;
+    this.send({ type: 'retrieval', ...at, ...metrics, results, ...(thumbnails ? { thumbnails } : {}), time: now() });
   }
 
   private async finalEvaluation(): Promise<void> {
@@ -394,7 +448,7 @@ export class Engine {
       epoch: p.epoch,
       batch: p.batch,
       step: p.step,
-      schedule: { lrStudent: lr.student, lrMnf: lr.mnf, milestones: this.config.milestones, gamma: this.config.lrGamma },
+      schedule: { lrStudent: lr.student, lrMnf: lr.head, milestones: this.config.milestones, gamma: this.config.lrGamma },
       best: this.policy.best,
       top1,
       epochTotals: p.batch > 0 ? this.totals : null,
@@ -406,12 +460,17 @@ export class Engine {
     this.send({ type: 'checkpoint', kind, path, epoch: p.epoch, batch: p.batch, step: p.step, top1, time: now() });
   }
 
+  private math(): CudaMathMode {
+    return { precision: this.config.precision, tf32: this.config.tf32 };
+  }
+
   private results(): RunResults {
     return {
       method: this.config.method,
       preset: this.config.preset,
       backend: this.backend,
       device: this.device,
+      math: this.math(),
       epochs: this.position.epoch,
       steps: this.position.step,
       wallSeconds: (Date.now() - this.startTime) / 1000,

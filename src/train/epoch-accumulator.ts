@@ -1,6 +1,7 @@
 // Per-epoch training totals: the sums behind the epoch and gate events. Pure data in, plain JSON
 // state out (a checkpoint taken at an epoch's end carries it, so a resumed run reports the same
-// epoch it would have reported without the stop).
+// epoch it would have reported without the stop). The gate's totals belong to the method's gate
+// statistics (methods/types.ts GateStatistics): kept here, summed and summarised by it.
 import type { StepResult } from './types.js';
 
 export interface EpochTotals {
@@ -11,13 +12,8 @@ export interface EpochTotals {
   losses: Record<string, number>;
   waitMs: number;
   ms: number;
-  gateSum: number;
-  gateBelowHalf: number;
-  gateSteps: number;
-  /** sum over steps of each step's histogram, normalised to shares */
-  gateHistogram: number[];
-  gatePerClassSum: number[];
-  gatePerClassCount: number[];
+  /** the method's gate totals (GateStatistics.empty); null for methods without a gate */
+  gate: object | null;
 }
 
 export interface EpochSummary {
@@ -28,55 +24,28 @@ export interface EpochSummary {
   dataWaitShare: number;
 }
 
-export interface GateSummary {
-  mean: number;
-  belowHalf: number;
-  histogram: number[];
-  /** mean gate per class label; null when the class had no sample */
-  perClass: (number | null)[];
+export function emptyTotals(gate: object | null): EpochTotals {
+  return { clips: 0, correct: 0, steps: 0, losses: {}, waitMs: 0, ms: 0, gate };
 }
 
-export function emptyTotals(numClasses: number): EpochTotals {
-  return {
-    clips: 0,
-    correct: 0,
-    steps: 0,
-    losses: {},
-    waitMs: 0,
-    ms: 0,
-    gateSum: 0,
-    gateBelowHalf: 0,
-    gateSteps: 0,
-    gateHistogram: [],
-    gatePerClassSum: new Array<number>(numClasses).fill(0),
-    gatePerClassCount: new Array<number>(numClasses).fill(0),
-  };
+/**
+ * Totals saved by a checkpoint, continued: the saved sums and the saved gate totals (a checkpoint
+ * written before gate totals belonged to the method keeps `fresh`'s: the gate figures of that epoch
+ * then cover its batches after the resume).
+ */
+export function restoreTotals(saved: EpochTotals, fresh: EpochTotals): EpochTotals {
+  const { clips, correct, steps, losses, waitMs, ms } = saved;
+  return { clips, correct, steps, losses, waitMs, ms, gate: fresh.gate === null ? null : (saved.gate ?? fresh.gate) };
 }
 
 /** Adds one trained step: its result, the batch's labels, and its wall and data-wait milliseconds. */
 export function addStep(totals: EpochTotals, result: StepResult, labels: ArrayLike<number>, ms: number, waitMs: number): void {
-  const clips = labels.length;
-  totals.clips += clips;
+  totals.clips += labels.length;
   totals.correct += result.correct;
   totals.steps++;
   totals.ms += ms;
   totals.waitMs += waitMs;
   for (const [term, value] of Object.entries(result.losses)) totals.losses[term] = (totals.losses[term] ?? 0) + value;
-  if (result.gate) {
-    totals.gateSum += result.gate.mean;
-    totals.gateBelowHalf += result.gate.belowHalf;
-    totals.gateSteps++;
-    const h = result.gate.histogram;
-    const sum = h.reduce((a, b) => a + b, 0) || 1;
-    if (totals.gateHistogram.length === 0) totals.gateHistogram = new Array<number>(h.length).fill(0);
-    for (let i = 0; i < h.length && i < totals.gateHistogram.length; i++) totals.gateHistogram[i] += h[i] / sum;
-  }
-  if (result.gatePerSample) {
-    for (let i = 0; i < clips; i++) {
-      totals.gatePerClassSum[labels[i]] += result.gatePerSample[i];
-      totals.gatePerClassCount[labels[i]]++;
-    }
-  }
 }
 
 export function summarise(totals: EpochTotals): EpochSummary {
@@ -88,17 +57,5 @@ export function summarise(totals: EpochTotals): EpochSummary {
     losses,
     clipsPerSecond: totals.ms > 0 ? (totals.clips * 1000) / totals.ms : 0,
     dataWaitShare: totals.ms > 0 ? totals.waitMs / totals.ms : 0,
-  };
-}
-
-/** The epoch's gate statistics; null when no step had a gate (methods without MNF). */
-export function summariseGate(totals: EpochTotals): GateSummary | null {
-  if (totals.gateSteps === 0) return null;
-  const histogramTotal = totals.gateHistogram.reduce((a, b) => a + b, 0) || 1;
-  return {
-    mean: totals.gateSum / totals.gateSteps,
-    belowHalf: totals.gateBelowHalf / totals.gateSteps,
-    histogram: totals.gateHistogram.map((x) => x / histogramTotal),
-    perClass: totals.gatePerClassSum.map((sum, label) => (totals.gatePerClassCount[label] > 0 ? sum / totals.gatePerClassCount[label] : null)),
   };
 }

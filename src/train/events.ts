@@ -1,14 +1,22 @@
 // The engine's language: every event it emits and every command it accepts. The console (tui/)
 // and the headless JSON Lines reporter both consume exactly these objects; each one is plain JSON
-// (no typed arrays), so it crosses the worker boundary and lands in events.jsonl unchanged.
+// (no typed arrays), so it crosses the worker boundary and lands in events.jsonl unchanged (the
+// retrieval event's console-only thumbnails excepted).
 //
 // `epoch` has one meaning in every event and in results.json: the number of epochs completed when
 // the event was emitted. A step of the first epoch carries 0; the epoch and gate events that close
 // the first epoch carry 1; an evaluation, retrieval or checkpoint carries the epochs completed
 // before it (and `step`, the optimisation steps taken), so one made mid-way through the second
 // epoch carries 1 and its step.
+import type { CudaMathMode } from '../backend/cuda/math-mode.js';
 import type { BackendName } from '../backend/names.js';
 import type { RunConfig } from '../config/types.js';
+import type { TeacherGateStats } from '../eval/gate-diagnostics.js';
+import type { LossTerm } from '../methods/terms.js';
+import type { LearningRates } from './types.js';
+
+export type { GateGroup, TeacherGateStats } from '../eval/gate-diagnostics.js';
+export type { LossTerm } from '../methods/terms.js';
 
 export type EngineState = 'idle' | 'running' | 'paused' | 'evaluating' | 'done' | 'failed';
 
@@ -30,6 +38,8 @@ export interface RunEvent {
   backend: string;
   /** 'CPU (N threads)', plus the CUDA device names when one is usable */
   device: string;
+  /** how backend cuda's convolutions and matrix products compute (config.precision and config.tf32) */
+  math: CudaMathMode;
   /** why this backend: one line per candidate tried (tensorflow skipped: …, no CUDA device: …) */
   backendReasons: string[];
   /** run folder, absent when the engine writes no files */
@@ -39,6 +49,8 @@ export interface RunEvent {
   classNames: string[];
   videos: { training: number; validation: number };
   batchesPerEpoch: number;
+  /** the method's loss terms: the keys of every step's and epoch's `losses`, in order, with their labels */
+  terms: LossTerm[];
   time: Time;
 }
 
@@ -51,11 +63,12 @@ export interface StepEvent {
   /** batch index inside the epoch, 1-based */
   batch: number;
   batchesPerEpoch: number;
-  /** every loss term of the method (ceStudent, csc, ceMnf, triplet, gateL1, ...) */
+  /** exactly the method's loss terms (the run event's `terms`) */
   losses: Record<string, number>;
   /** correct student predictions / clips in this batch */
   accuracy: number;
-  lr: { student: number; mnf: number };
+  /** the student's optimiser and the method head's */
+  lr: LearningRates;
   /** clips per second of wall time over this step (data wait included) */
   clipsPerSecond: number;
   /** share of this step's wall time spent waiting for the loader, in [0, 1] */
@@ -90,9 +103,9 @@ export interface EpochEvent {
   batches: number;
   /** training accuracy of the student over this epoch's clips */
   trainAccuracy: number;
-  /** mean of each loss term over the epoch */
+  /** mean of each of the method's loss terms over the epoch */
   losses: Record<string, number>;
-  lr: { student: number; mnf: number };
+  lr: LearningRates;
   clipsPerSecond: number;
   dataWaitShare: number;
   seconds: number;
@@ -153,20 +166,34 @@ export interface RetrievalMetrics {
   gallery: number;
 }
 
+/** Small pictures of videos: one frame each, `size`×`size` RGB pixels (row-major, 3 bytes a pixel), base64. */
+export interface Thumbnails {
+  size: number;
+  /** per video id; a video whose frame did not decode has none */
+  rgb: Record<string, string>;
+}
+
 export interface RetrievalEvent extends RetrievalMetrics {
   type: 'retrieval';
   epoch: number;
   step: number;
   /** per-query top 10, in query order */
   results: RetrievalQuery[];
+  /** the queries' and their matches' thumbnails, when the engine was asked for them (the console);
+   *  events.jsonl stores the event without them */
+  thumbnails?: Thumbnails;
   time: Time;
 }
 
-/** MNF gate statistics over the last epoch's (or step's) training batches. */
+/**
+ * MNF gate statistics: over the epoch's training batches (split 'training', at each epoch's end),
+ * or over the clips of a clip-level validation (split 'validation', at each such evaluation).
+ */
 export interface GateEvent {
   type: 'gate';
   epoch: number;
   step: number;
+  split: 'training' | 'validation';
   /** mean gate value */
   mean: number;
   /** share of gate values below 0.5 */
@@ -175,6 +202,8 @@ export interface GateEvent {
   histogram: number[];
   /** mean gate per class (null when the class had no sample) */
   perClass: { label: number; name: string; mean: number | null }[];
+  /** clean against irrelevant teacher features, when the dataset has teacher_truth.json */
+  byTeacher?: TeacherGateStats;
   time: Time;
 }
 
@@ -214,6 +243,8 @@ export interface RunResults {
   preset: string;
   backend: string;
   device: string;
+  /** how backend cuda's convolutions and matrix products computed */
+  math: CudaMathMode;
   epochs: number;
   steps: number;
   wallSeconds: number;
@@ -226,10 +257,26 @@ export interface RunResults {
   test: ({ top1: number; top5: number; perClass: ClassAccuracy[] } & MeasuredAt) | null;
   /** last retrieval */
   retrieval: (RetrievalMetrics & MeasuredAt) | null;
+  /** the gate diagnostics over the run; null for methods without a gate */
+  gate: GateHistory | null;
+}
+
+/** A gate summary in results.json (the gate event's figures without histogram and classes). */
+export interface GateRecord {
+  mean: number;
+  belowHalf: number;
+  byTeacher?: TeacherGateStats;
+}
+
+export interface GateHistory {
+  /** what the filter score behind `byTeacher.auc` is */
+  score: string;
+  /** one entry per epoch's end (training) and per clip-level validation, in order */
+  epochs: ({ training: GateRecord | null; validation: GateRecord | null } & MeasuredAt)[];
 }
 
 /** The figures results.json reports, carried by checkpoints so a resumed run reports them too. */
-export type RunHistory = Pick<RunResults, 'trainAccuracy' | 'validation' | 'test' | 'retrieval'>;
+export type RunHistory = Pick<RunResults, 'trainAccuracy' | 'validation' | 'test' | 'retrieval' | 'gate'>;
 
 export interface DoneEvent {
   type: 'done';
@@ -314,6 +361,8 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** video-level test and retrieval after the last epoch (default true) */
   finalEvaluation?: boolean;
+  /** retrieval events carry thumbnails of this many pixels a side (the console asks; absent: none) */
+  thumbnailSize?: number;
 }
 
 /** What the console and the headless reporter hold: a running engine in a worker thread. */

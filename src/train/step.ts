@@ -7,9 +7,7 @@ import { crossEntropy } from '../losses/cross-entropy.js';
 import type { MethodDefinition, MethodHead } from '../methods/types.js';
 import { tf } from '../tf.js';
 import type { Adam } from './adam.js';
-import type { GateStats, StepLosses, StepResult } from './types.js';
-
-export const GATE_BINS = 10;
+import type { StepLosses, StepResult } from './types.js';
 
 export interface StepParts {
   method: MethodDefinition;
@@ -28,17 +26,21 @@ export interface StepInputs {
   labels: tf.Tensor1D;
 }
 
-/** Layout of the packed result: [ceStudent, ...method terms, correct, (gate: mean, belowHalf, histogram, per-sample means)]. */
-function packResults(parts: StepParts, ceStudent: tf.Scalar, terms: Record<string, tf.Scalar>, logits: tf.Tensor2D, labels: tf.Tensor1D, gate?: tf.Tensor2D): tf.Tensor1D {
+/** Layout of the packed result: [the method's terms in order, correct, (gate: the method's gate statistics)]. */
+function packResults(parts: StepParts, values: Record<string, tf.Scalar>, logits: tf.Tensor2D, labels: tf.Tensor1D, gate?: { values: tf.Tensor2D; teacher: tf.Tensor2D }): tf.Tensor1D {
   const correct = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
-  const values: tf.Tensor[] = [ceStudent, ...parts.method.terms.map((name) => terms[name]!), correct].map((t) => tf.reshape(t, [1]));
-  if (gate) {
-    const flat = tf.reshape(gate, [-1]);
-    const bins = tf.cast(tf.clipByValue(tf.floor(tf.mul(flat, GATE_BINS)), 0, GATE_BINS - 1), 'int32');
-    const histogram = tf.div(tf.sum(tf.oneHot(bins, GATE_BINS), 0), flat.shape[0]);
-    values.push(tf.reshape(tf.mean(flat), [1]), tf.reshape(tf.mean(tf.cast(tf.less(flat, 0.5), 'float32')), [1]), histogram, tf.mean(gate, 1));
+  const terms = parts.method.terms.map(({ key }) => {
+    const term = values[key];
+    if (!term) throw new Error(`method ${parts.method.name}: declares loss term '${key}' but its head does not compute it`);
+    return term;
+  });
+  const packed: tf.Tensor[] = [...terms, correct].map((t) => tf.reshape(t, [1]));
+  const stats = parts.method.gateStatistics;
+  if (stats) {
+    if (!gate) throw new Error(`method ${parts.method.name}: has gate statistics but its head returns no gate`);
+    packed.push(stats.pack(gate.values, gate.teacher));
   }
-  return tf.concat(values) as tf.Tensor1D;
+  return tf.concat(packed) as tf.Tensor1D;
 }
 
 /**
@@ -53,7 +55,7 @@ export function stepGradients(parts: StepParts, inputs: StepInputs): { grads: tf
     const teacher = adaptTeacher(inputs.teacher, student.cfg.featureDim);
     const ceStudent = crossEntropy(out.logits, inputs.labels);
     const { objective, terms, gate } = head.losses({ student: out, teacher, labels: inputs.labels });
-    packed = tf.keep(packResults(parts, ceStudent, terms, out.logits, inputs.labels, gate));
+    packed = tf.keep(packResults(parts, { ceStudent, ...terms }, out.logits, inputs.labels, gate ? { values: gate, teacher } : undefined));
     return tf.add(ceStudent, objective) as tf.Scalar;
   }, [...student.trainableVariables(), ...head.store.trainable()]);
   return { grads, packed: packed! };
@@ -71,16 +73,11 @@ export function trainStepPacked(parts: StepParts, inputs: StepInputs): tf.Tensor
 
 /** Unpacks trainStepPacked's values into a StepResult. */
 export function unpackResults(method: MethodDefinition, values: Float32Array, batch: number): StepResult {
-  const losses: StepLosses = { ceStudent: values[0]!, csc: 0, ceMnf: 0, triplet: 0, gateL1: 0 };
-  method.terms.forEach((name, i) => (losses[name] = values[1 + i]!));
-  let offset = 1 + method.terms.length;
-  const correct = Math.round(values[offset++]!);
-  if (!method.hasMnf) return { losses, correct };
-  const gate: GateStats = {
-    mean: values[offset]!,
-    belowHalf: values[offset + 1]!,
-    histogram: Array.from(values.subarray(offset + 2, offset + 2 + GATE_BINS)),
-  };
-  offset += 2 + GATE_BINS;
-  return { losses, correct, gate, gatePerSample: values.slice(offset, offset + batch) };
+  const losses: StepLosses = {};
+  method.terms.forEach(({ key }, i) => (losses[key] = values[i]!));
+  const offset = method.terms.length;
+  const correct = Math.round(values[offset]!);
+  const stats = method.gateStatistics;
+  if (!stats) return { losses, correct };
+  return { losses, correct, gate: stats.unpack(values.subarray(offset + 1, offset + 1 + stats.packedLength(batch)), batch) };
 }

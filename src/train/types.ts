@@ -1,34 +1,19 @@
 // The contract between the method (models + losses + optimisers) and the engine.
 import type { ClipBatch } from '../data/types.js';
+import type { GateBatch } from '../eval/gate-diagnostics.js';
+import type { GateStatistics } from '../methods/types.js';
+import type { LossTerm } from '../methods/terms.js';
 
-/** Every loss term of one step (plain numbers, read back once per step). */
-export interface StepLosses {
-  ceStudent: number;
-  csc: number;
-  ceMnf: number;
-  triplet: number;
-  gateL1: number;
-  /** the method's other terms (feat-kd's cosine distance, ...) */
-  [term: string]: number;
-}
-
-export interface GateStats {
-  /** mean gate value over batch and channels */
-  mean: number;
-  /** share of gate values below 0.5 */
-  belowHalf: number;
-  /** histogram of gate values over [0, 1] in equal bins */
-  histogram: number[];
-}
+/** The method's loss terms of one step by key (plain numbers, read back once per step). */
+export type StepLosses = Record<string, number>;
 
 export interface StepResult {
+  /** exactly the method's declared terms */
   losses: StepLosses;
   /** correct predictions of the student in this batch */
   correct: number;
-  /** absent for methods without MNF */
-  gate?: GateStats;
-  /** per-sample gate means, for per-class statistics */
-  gatePerSample?: Float32Array;
+  /** the batch's gate figures, for methods with a gate (MNF) */
+  gate?: GateBatch;
 }
 
 export interface EvalOutput {
@@ -36,23 +21,33 @@ export interface EvalOutput {
   probs: Float32Array;
   /** (B, D) pooled student features */
   features: Float32Array;
-  /** (B) gate means when the method has MNF */
-  gateMeans?: Float32Array;
+  /** the batch's gate figures (eval mode), for methods with a gate */
+  gate?: GateBatch;
 }
 
 /** Named float32 arrays: weights, BN running statistics, optimiser moments. */
 export type TensorState = Record<string, { shape: number[]; data: Float32Array }>;
 
 export interface Trainer {
+  /** the method's loss terms, in the order its steps report them */
+  readonly terms: readonly LossTerm[];
+  /** the method's gate statistics, for methods with a gate (MNF) */
+  readonly gateStatistics?: GateStatistics;
   /** one optimisation step on a training batch (models in train mode) */
   step(batch: ClipBatch): StepResult;
   /** inference on a batch (models in eval mode): probabilities and features */
   evaluate(batch: ClipBatch): EvalOutput;
   /** sets the learning rates for an epoch (0-based) from the schedule */
   setEpoch(epoch: number): void;
-  learningRates(): { student: number; mnf: number };
+  /** the student's optimiser and the method head's (every method's second parameter group) */
+  learningRates(): LearningRates;
   /** everything needed to continue exactly: weights, running stats, optimiser state */
   getState(): TensorState;
   setState(state: TensorState): void;
   dispose(): void;
+}
+
+export interface LearningRates {
+  student: number;
+  head: number;
 }

@@ -1,6 +1,6 @@
 // What the console shows, accumulated from engine events only (no number is computed here that
 // the engine did not send: histories are the events' own values, kept for the charts).
-import { describeEvent } from '../train/describe-event.js';
+import { describeEvent, lossLabel } from '../train/describe-event.js';
 import type {
   CheckpointEvent,
   EngineEvent,
@@ -8,6 +8,7 @@ import type {
   EpochEvent,
   EvalEvent,
   GateEvent,
+  LossTerm,
   RetrievalEvent,
   RunEvent,
   StepEvent,
@@ -32,9 +33,14 @@ export interface ConsoleModel {
   trainAccuracyHistory: number[];
   epochs: EpochEvent[];
   evals: EvalEvent[];
+  /** the last training gate event (an epoch's end) */
   gate: GateEvent | null;
-  /** mean gate per gate event, to show how the filter moves */
+  /** the last validation gate event (a clip-level validation) */
+  validationGate: GateEvent | null;
+  /** mean gate per training gate event, to show how the filter moves */
   gateMeanHistory: number[];
+  /** clean-vs-irrelevant AUC per gate event that carries one, by split */
+  gateAuc: { training: number[]; validation: number[] };
   retrieval: RetrievalEvent | null;
   lastCheckpoint: CheckpointEvent | null;
   warnings: number;
@@ -54,7 +60,9 @@ export function initialModel(): ConsoleModel {
     epochs: [],
     evals: [],
     gate: null,
+    validationGate: null,
     gateMeanHistory: [],
+    gateAuc: { training: [], validation: [] },
     retrieval: null,
     lastCheckpoint: null,
     warnings: 0,
@@ -97,8 +105,20 @@ export function reduce(model: ConsoleModel, event: EngineEvent): ConsoleModel {
       return { ...model, epochs: [...model.epochs, event], log: addLog(model, 'epoch', event) };
     case 'eval':
       return { ...model, evals: [...model.evals, event], log: addLog(model, 'eval', event) };
-    case 'gate':
-      return { ...model, gate: event, gateMeanHistory: pushCapped(model.gateMeanHistory, event.mean) };
+    case 'gate': {
+      const auc = event.byTeacher?.auc;
+      const withAuc = (list: number[]) => (auc === null || auc === undefined ? list : pushCapped(list, auc));
+      // runs from before gate events had a split only reported training
+      if (event.split === 'validation') {
+        return { ...model, validationGate: event, gateAuc: { ...model.gateAuc, validation: withAuc(model.gateAuc.validation) } };
+      }
+      return {
+        ...model,
+        gate: event,
+        gateMeanHistory: pushCapped(model.gateMeanHistory, event.mean),
+        gateAuc: { ...model.gateAuc, training: withAuc(model.gateAuc.training) },
+      };
+    }
     case 'retrieval':
       return { ...model, retrieval: event, log: addLog(model, 'eval', event) };
     case 'checkpoint':
@@ -110,4 +130,16 @@ export function reduce(model: ConsoleModel, event: EngineEvent): ConsoleModel {
     case 'error':
       return { ...model, error: event.message, finished: true, log: addLog(model, 'error', event) };
   }
+}
+
+/** The loss terms to chart: the method's declared terms (the run event's), else the keys the steps carry. */
+export function shownTerms(model: Pick<ConsoleModel, 'run' | 'lossHistory'>): LossTerm[] {
+  const declared = model.run?.terms;
+  if (declared && declared.length > 0) return declared;
+  return Object.keys(model.lossHistory).map((key) => ({ key, label: lossLabel(key) }));
+}
+
+/** The student's and the head's learning rates; runs from before the rename called the head's `mnf`. */
+export function learningRates(lr: { student: number; head?: number; mnf?: number }): { student: number; head: number | null } {
+  return { student: lr.student, head: lr.head ?? lr.mnf ?? null };
 }

@@ -2,23 +2,28 @@
 import { render } from 'ink';
 import type { RunConfig } from '../config/types.js';
 import { startEngine } from '../train/client.js';
-import type { EngineOptions } from '../train/events.js';
+import type { EngineCommand, EngineOptions } from '../train/events.js';
 import { App } from './App.js';
+import { colourDepthOf, type ColourDepth } from './colour.js';
 import { useEngineModel, type EventSource } from './use-engine-model.js';
 import { useTerminalSize } from './use-terminal-size.js';
-import type { EngineCommand } from '../train/events.js';
+
+/** Pixels a side of the retrieval pane's thumbnails: 8 columns by 4 rows of half blocks. */
+export const THUMBNAIL_PIXELS = 8;
 
 /** The console bound to a live event source (the engine handle). */
-export function Console({ source, send, onQuit }: { source: EventSource; send: (c: EngineCommand) => void; onQuit: () => void }) {
+export function Console({ source, send, onQuit, colours = 'none' }: { source: EventSource; send: (c: EngineCommand) => void; onQuit: () => void; colours?: ColourDepth }) {
   const model = useEngineModel(source);
   const { columns, rows } = useTerminalSize();
-  return <App model={model} send={send} onQuit={onQuit} columns={columns} rows={rows} />;
+  return <App model={model} send={send} onQuit={onQuit} columns={columns} rows={rows} colours={colours} />;
 }
 
 /** Runs until the user quits; resolves with the process exit code. */
 export async function runConsole(config: RunConfig, options: EngineOptions): Promise<number> {
-  const engine = startEngine(config, { ...options, autoStart: false });
-  const app = render(<Console source={engine} send={(c) => engine.send(c)} onQuit={() => undefined} />, {
+  const colours = colourDepthOf(process.stdout);
+  // thumbnails only where they can be drawn: a terminal without colour gets ids and labels
+  const engine = startEngine(config, { ...options, autoStart: false, ...(colours !== 'none' ? { thumbnailSize: THUMBNAIL_PIXELS } : {}) });
+  const app = render(<Console source={engine} send={(c) => engine.send(c)} onQuit={() => undefined} colours={colours} />, {
     exitOnCtrlC: false,
   });
   await app.waitUntilExit();

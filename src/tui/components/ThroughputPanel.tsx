@@ -1,20 +1,23 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { StepEvent } from '../../train/events.js';
 import { fixed, percent } from '../format.js';
+import { learningRates } from '../model.js';
+import type { Lines } from './Section.js';
 
-export function ThroughputPanel({ lastStep }: { lastStep: StepEvent | null }) {
+const rate = (x: number | null) => (x === null ? '—' : x.toExponential(1));
+
+export function throughputLines(lastStep: StepEvent | null): Lines {
   const wait = lastStep?.dataWaitShare;
-  return (
-    <Box flexDirection="column" borderStyle="single" paddingX={1}>
-      <Text bold>throughput</Text>
-      <Text>clips/s    {fixed(lastStep?.clipsPerSecond, 1)}</Text>
-      <Text>ms/step    {fixed(lastStep?.ms, 0)}</Text>
-      <Text>
-        data wait  <Text color={wait !== undefined && wait > 0.05 ? 'yellow' : undefined}>{percent(wait)}</Text>
-      </Text>
-      <Text>
-        lr         {lastStep ? `${lastStep.lr.student.toExponential(1)} / ${lastStep.lr.mnf.toExponential(1)}` : '—'}
-      </Text>
-    </Box>
-  );
+  const lr = lastStep ? learningRates(lastStep.lr) : null;
+  return [
+    <Text key="speed" wrap="truncate">
+      clips/s {fixed(lastStep?.clipsPerSecond, 1)} · ms/step {fixed(lastStep?.ms, 0)}
+    </Text>,
+    <Text key="wait" wrap="truncate">
+      data wait <Text color={wait !== undefined && wait > 0.05 ? 'yellow' : undefined}>{percent(wait)}</Text>
+    </Text>,
+    <Text key="lr" wrap="truncate">
+      lr student {lr ? rate(lr.student) : '—'} · head {lr ? rate(lr.head) : '—'}
+    </Text>,
+  ];
 }
