@@ -7,7 +7,7 @@
 //   node scripts/compare-methods.mjs [--methods ce,feat-kd,contrastive,csc,mnf-csc] [--noise 0,0.5]
 //     [--seeds 1,2] [--epochs 3] [--preset tiny] [--width W] [--feature-dim D] [--batch N]
 //     [--classes 4] [--videos-per-class 8] [--frames 8] [--size 32] [--semi-real auto|on|off]
-//     [--backend native] [--work runs/compare] [--results docs/results.md] [--label TEXT]
+//     [--backend native] [--precision fp32|bf16] [--work runs/compare] [--results docs/results.md] [--label TEXT]
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus, platform, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -44,6 +44,7 @@ try {
       size: { type: 'string', default: '32' },
       'semi-real': { type: 'string', default: 'auto' },
       backend: { type: 'string', default: 'native' },
+      precision: { type: 'string', default: 'fp32' },
       work: { type: 'string', default: 'runs/compare' },
       results: { type: 'string', default: 'docs/results.md' },
       label: { type: 'string' },
@@ -135,7 +136,7 @@ async function train(d, method, seed) {
     // a run stopped early is trained again
     if (done.reason === 'completed' && done.epochs === epochs) return done;
   }
-  const flags = ['--preset', args.preset, '--config', configFile, '--method', method, '--seed', seed, '--epochs', epochs, '--dataset', d.dir, '--backend', args.backend].map(String);
+  const flags = ['--preset', args.preset, '--config', configFile, '--method', method, '--seed', seed, '--epochs', epochs, '--dataset', d.dir, '--backend', args.backend, '--precision', args.precision].map(String);
   process.stderr.write(`train ${relative(work, out)}\n`);
   await $`rm -rf ${out}`;
   mkdirSync(out, { recursive: true });
@@ -182,7 +183,7 @@ const lines = [
   command,
   '```',
   '',
-  `- backend: ${first.backend}; device: ${first.device}; CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'} (${platform()} ${release()}); other work was running on the machine`,
+  `- backend: ${first.backend} (precision ${args.precision}); device: ${first.device}; CPU: ${cpu.length} × ${cpu[0]?.model ?? 'unknown'} (${platform()} ${release()}); other work was running on the machine`,
   `- data: ${dataOptions.classes} classes × ${dataOptions.videosPerClass} videos, ${dataOptions.frames} frames of ${dataOptions.size} px (make-synthetic, seed 7); teacher noise = share of videos whose teacher feature is another class's sound or background` +
     (semiReal ? '; semi-real = generated videos whose teacher features are real CNN14 embeddings of UCF51 classes (drawn per class from the archive in ../shared/data)' : '') +
     '; each dataset is generated once per noise level (its videos differ between levels, so even `ce`, which ignores the teacher, scores differently)',
@@ -191,20 +192,29 @@ const lines = [
   '- figures are mean ± std (sample std) over seeds, in %; wall time is per run, evaluation included',
   `- validation set: ${valVideos} videos, so one video is worth ${(100 / valVideos).toFixed(1)} points of top-1${valVideos < 100 ? ': differences between methods at this size are within noise' : ''}`,
   '',
-  `| dataset | teacher noise | method | top-1 | mAP@${k} (seed) | mAP (standard) | hit@5 | train acc reached | epochs | wall s |`,
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  `| dataset | teacher noise | method | top-1 | mAP@${k} (seed) | mAP (standard) | hit@5 | train acc reached | epochs | wall s | reports |`,
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
 ];
+const reportLink = (row, seed) => relative(dirname(resultsPath), join(runDir(row.dataset, row.method, seed), 'report', 'report.html'));
 for (const row of rows) {
   const r = row.runs;
   lines.push(
     `| ${row.dataset.kind} | ${row.dataset.noise} | ${row.method} | ${pm(r.map((x) => x.test.top1))} | ${pm(r.map((x) => x.retrieval.seedMapAtK.value))} | ` +
       `${pm(r.map((x) => x.retrieval.map.value))} | ${pm(r.map((x) => x.retrieval.hitAt['5']))} | ${pm(r.map((x) => x.trainAccuracy ?? 0))} | ` +
-      `${r[0].epochs} | ${mean(r.map((x) => x.wallSeconds)).toFixed(0)} |`,
+      `${r[0].epochs} | ${mean(r.map((x) => x.wallSeconds)).toFixed(0)} | ${seeds.map((seed) => `[seed ${seed}](${reportLink(row, seed)})`).join(' · ')} |`,
   );
 }
+// each run's report (RUN/report/report.html) and the comparison figure, into the grid's folder
+await $`node ${cli} report ${rows.flatMap((row) => seeds.map((seed) => runDir(row.dataset, row.method, seed)))} --out ${join(work, 'report')} --backend ${args.backend}`;
+lines.push(
+  '',
+  `Reports: each row links its runs' \`report/report.html\` (\`mnf-tui report\`; \`${relative(root, work)}\` is not committed, so the links work on the machine that ran the grid); the comparison figure of the grid is \`${relative(root, join(work, 'report'))}/report.html\`.`,
+);
 const total = rows.reduce((a, row) => a + row.runs.reduce((b, x) => b + x.wallSeconds, 0), 0);
 lines.push('', `Total training wall time of the grid: ${(total / 60).toFixed(1)} min (${rows.reduce((a, row) => a + row.runs.length, 0)} runs, one at a time). Run folders: \`${relative(root, work)}/runs\`.`, '');
 mkdirSync(dirname(resultsPath), { recursive: true });
-writeFileSync(`${resultsPath}.tmp`, lines.join('\n'));
+// sections other scripts write (between their start/end markers) are kept
+const kept = existsSync(resultsPath) ? (readFileSync(resultsPath, 'utf8').match(/<!-- [\w-]+:start[\s\S]*?<!-- [\w-]+:end -->\n?/g) ?? []) : [];
+writeFileSync(`${resultsPath}.tmp`, [...lines, ...kept].join('\n'));
 renameSync(`${resultsPath}.tmp`, resultsPath);
 process.stderr.write(`wrote ${relative(root, resultsPath)}\n`);

@@ -2,28 +2,18 @@
 // carries the device's memory, which does not grow from the first epoch to the last, and a resumed
 // run equals an uninterrupted one.
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../src/train/checkpoint.js';
 import { defaultSetup } from '../src/train/engine-setup.js';
 import type { RunEvent, StepEvent } from '../src/train/events.js';
 import { startEngineInProcess } from '../src/train/in-process.js';
 import { cli } from './cli-process.js';
-import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';
+import { emulatedCudaWorld, record } from './engine-fixture.js';
 
-let world: TinyWorld;
-const previous = process.env.MNF_CUDA_DEVICE;
-beforeAll(async () => {
-  process.env.MNF_CUDA_DEVICE = 'emulated';
-  world = await tinyWorld();
-});
-afterAll(() => {
-  if (previous === undefined) delete process.env.MNF_CUDA_DEVICE;
-  else process.env.MNF_CUDA_DEVICE = previous;
-  world?.cleanup();
-});
+const world = emulatedCudaWorld();
 
 async function train(out: string, epochs: number, resume?: string) {
-  const handle = startEngineInProcess(world.config({ epochs }), { out, resume, backend: 'cuda', autoStart: true, finalEvaluation: false }, defaultSetup());
+  const handle = startEngineInProcess(world().config({ epochs }), { out, resume, backend: 'cuda', autoStart: true, finalEvaluation: false }, defaultSetup());
   const events = record(handle);
   const exit = await handle.done;
   expect(exit.error).toBeNull();
@@ -32,7 +22,7 @@ async function train(out: string, epochs: number, resume?: string) {
 
 describe('the engine on backend cuda (emulated device)', () => {
   it('names the device; every step carries memory statistics that do not grow from the first epoch to the last', async () => {
-    const events = await train(join(world.root, 'memory'), 3);
+    const events = await train(join(world().root, 'memory'), 3);
     const run = events.find((e): e is RunEvent => e.type === 'run')!;
     expect(run.backend).toBe('cuda');
     expect(run.device).toMatch(/emulated/);
@@ -46,11 +36,11 @@ describe('the engine on backend cuda (emulated device)', () => {
   }, 180_000);
 
   it('2 epochs straight equal 1 epoch + --resume for 1 more', async () => {
-    await train(join(world.root, 'straight'), 2);
-    const split = join(world.root, 'split');
+    await train(join(world().root, 'straight'), 2);
+    const split = join(world().root, 'split');
     await train(split, 1);
     await train(split, 2, join(split, 'checkpoint-last'));
-    const a = readCheckpoint(join(world.root, 'straight', 'checkpoint-last')).state;
+    const a = readCheckpoint(join(world().root, 'straight', 'checkpoint-last')).state;
     const b = readCheckpoint(join(split, 'checkpoint-last')).state;
     let worst = 0;
     for (const name of Object.keys(a)) for (let i = 0; i < a[name].data.length; i++) worst = Math.max(worst, Math.abs(a[name].data[i] - b[name].data[i]));
@@ -60,8 +50,8 @@ describe('the engine on backend cuda (emulated device)', () => {
 
 describe('mnf-tui train --backend cuda (emulated device), headless', () => {
   it('exits 0; the run event names backend cuda and the emulated device; inUseBytes does not grow from the first epoch to the last', () => {
-    const out = join(world.root, 'cli');
-    const r = cli(['train', '--backend', 'cuda', '--headless', '--preset', 'tiny', '--epochs', '3', '--batch', '3', '--dataset', world.dataset, '--out', out], {
+    const out = join(world().root, 'cli');
+    const r = cli(['train', '--backend', 'cuda', '--headless', '--preset', 'tiny', '--epochs', '3', '--batch', '3', '--dataset', world().dataset, '--out', out], {
       MNF_CUDA_DEVICE: 'emulated',
     });
     expect(r.code, r.stderr).toBe(0);

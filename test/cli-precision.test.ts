@@ -17,7 +17,7 @@ import type { RunEvent } from '../src/train/events.js';
 import { startEngineInProcess } from '../src/train/in-process.js';
 import { continueConfig } from '../src/train/resume.js';
 import { cli } from './cli-process.js';
-import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';
+import { emulatedCudaWorld, record } from './engine-fixture.js';
 
 let scratch: string;
 beforeAll(() => {
@@ -96,17 +96,7 @@ describe('the command line refuses bf16 off backend cuda (exit 2, one line, noth
 });
 
 describe('the math mode reaches backend cuda and the run\'s records', () => {
-  let world: TinyWorld;
-  const deviceBefore = process.env.MNF_CUDA_DEVICE;
-  beforeAll(async () => {
-    process.env.MNF_CUDA_DEVICE = 'emulated';
-    world = await tinyWorld();
-  });
-  afterAll(() => {
-    if (deviceBefore === undefined) delete process.env.MNF_CUDA_DEVICE;
-    else process.env.MNF_CUDA_DEVICE = deviceBefore;
-    world?.cleanup();
-  });
+  const world = emulatedCudaWorld();
 
   it('initBackend sets the backend\'s math field and refuses bf16 elsewhere', async () => {
     await initBackend('cuda', { device: 'emulated', math: { precision: 'bf16', tf32: false } });
@@ -117,8 +107,8 @@ describe('the math mode reaches backend cuda and the run\'s records', () => {
   });
 
   it('a run with precision bf16 and TF32 off: backend cuda computes so, the run event and results.json say so', async () => {
-    const out = join(world.root, 'bf16-run');
-    const config = world.config({ epochs: 1, precision: 'bf16', tf32: false });
+    const out = join(world().root, 'bf16-run');
+    const config = world().config({ epochs: 1, precision: 'bf16', tf32: false });
     const handle = startEngineInProcess(config, { out, backend: 'cuda', autoStart: true, finalEvaluation: false }, defaultSetup());
     const events = record(handle);
     const exit = await handle.done;

@@ -20,7 +20,7 @@ import { startEngineInProcess } from '../src/train/in-process.js';
 import { trainingDataFrom } from '../src/train/data-source.js';
 import { tf } from '../src/tf.js';
 import { removeTempDirs, tempDir } from './data-helpers.js';
-import { record, tinyWorld, type TinyWorld } from './engine-fixture.js';
+import { emulatedCudaWorld, record } from './engine-fixture.js';
 
 const device = new DeviceMemory('emulated');
 let dataset: Dataset;
@@ -201,21 +201,11 @@ describe('the loader with backend cuda as its clip target (emulated device)', ()
 });
 
 describe('a training step on backend cuda (emulated device)', () => {
-  let world: TinyWorld;
-  const previous = process.env.MNF_CUDA_DEVICE;
-  beforeAll(async () => {
-    process.env.MNF_CUDA_DEVICE = 'emulated';
-    world = await tinyWorld();
-  });
-  afterAll(() => {
-    if (previous === undefined) delete process.env.MNF_CUDA_DEVICE;
-    else process.env.MNF_CUDA_DEVICE = previous;
-    world?.cleanup();
-  });
+  const world = emulatedCudaWorld();
 
   /** The step events of epoch 1 (before any evaluation) of a run on backend cuda; `hostClips` decodes into host memory instead. */
   async function epochSteps(hostClips: boolean): Promise<StepEvent[]> {
-    const config = world.config({ epochs: 1 });
+    const config = world().config({ epochs: 1 });
     const setup = defaultSetup();
     if (hostClips) {
       setup.openData = async (c, hooks) => trainingDataFrom(await openDataset(c.dataset!, { onBadSample: c.onBadSample, clipLength: c.clipLength }), c, hooks, null);
@@ -234,7 +224,7 @@ describe('a training step on backend cuda (emulated device)', () => {
     const onHost = await epochSteps(true);
     expect(onDevice.length).toBeGreaterThan(1);
     expect(onDevice.map((s) => s.losses)).toEqual(onHost.map((s) => s.losses));
-    const config = world.config();
+    const config = world().config();
     const clipBytes = config.batch * config.clipLength * config.size * config.size * 3 * 4;
     onDevice.forEach((s, i) => expect(onHost[i]!.memory!.hostToDeviceBytes - s.memory!.hostToDeviceBytes).toBe(clipBytes));
   }, 120_000);

@@ -3,6 +3,7 @@
 // environment (env -i, PATH=/usr/bin:/bin, which holds a node of its own here) and no node_modules
 // anywhere above the copy.
 import { spawnSync } from 'node:child_process';
+import { runProcess } from './run-process.js';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,9 +30,8 @@ function nodeModulesAbove(dir: string): string[] {
 describe.skipIf(missing !== '')(`the device kit${missing ? ` (skipped: ${missing})` : ''}`, () => {
   const built = join(scratch, 'built');
 
-  it('builds within 60 MiB: Node, the bundles, the addon with its libraries, the PyTorch scripts, run.sh', () => {
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'device-kit.mjs'), '--out', built], {
-      encoding: 'utf8',
+  it('builds within 60 MiB: Node, the bundles, the addon with its libraries, the PyTorch scripts, run.sh', async () => {
+    const r = await runProcess(process.execPath, [join(root, 'scripts', 'device-kit.mjs'), '--out', built], {
       env: { ...process.env, MNF_ADDON: addon },
       timeout: 1_500_000,
     });
@@ -43,13 +43,12 @@ describe.skipIf(missing !== '')(`the device kit${missing ? ` (skipped: ${missing
     expect(sizeOf(built)).toBeLessThanOrEqual(60 * 1024 * 1024);
   }, 1_500_000);
 
-  it('runs gpu-check.mjs --dry-run from a copy outside the repository with only the kit\'s Node', () => {
+  it('runs gpu-check.mjs --dry-run from a copy outside the repository with only the kit\'s Node', async () => {
     const copy = join(scratch, 'elsewhere', 'kit');
     cpSync(built, copy, { recursive: true });
     expect(nodeModulesAbove(copy)).toEqual([]);
     const out = join(scratch, 'report.json');
-    const r = spawnSync('env', ['-i', 'PATH=/usr/bin:/bin', `TMPDIR=${scratch}`, 'bash', join(copy, 'run.sh'), 'gpu-check.mjs', '--dry-run', '--repeats', '1', '--out', out], {
-      encoding: 'utf8',
+    const r = await runProcess('env', ['-i', 'PATH=/usr/bin:/bin', `TMPDIR=${scratch}`, 'bash', join(copy, 'run.sh'), 'gpu-check.mjs', '--dry-run', '--repeats', '1', '--out', out], {
       cwd: scratch,
       timeout: 900_000,
     });

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { resolveConfig } from '../src/config/presets.js';
 import type { RunConfig } from '../src/config/types.js';
 import { makeSynthetic } from '../src/data/synthetic.js';
@@ -33,4 +34,21 @@ export function record(handle: EngineHandle): EngineEvent[] {
   const events: EngineEvent[] = [];
   handle.on((e) => events.push(e));
   return events;
+}
+
+/** A tinyWorld for the enclosing describe, with backend cuda on the emulated device
+ *  (MNF_CUDA_DEVICE=emulated, restored afterwards); call the result inside the tests. */
+export function emulatedCudaWorld(): () => TinyWorld {
+  let world: TinyWorld | undefined;
+  const previous = process.env.MNF_CUDA_DEVICE;
+  beforeAll(async () => {
+    process.env.MNF_CUDA_DEVICE = 'emulated';
+    world = await tinyWorld();
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.MNF_CUDA_DEVICE;
+    else process.env.MNF_CUDA_DEVICE = previous;
+    world?.cleanup();
+  });
+  return () => world!;
 }

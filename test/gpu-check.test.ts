@@ -1,7 +1,7 @@
 // scripts/gpu-check.mjs (the CUDA checks for a GPU machine without node_modules), run here from
 // dist/ in --dry-run mode: every step with the emulated device and the CPU in place of CUDA, on tiny
 // sizes, so the script itself is tested. test/device-kit.test.ts runs the same dry run from the kit.
-import { spawnSync } from 'node:child_process';
+import { runProcess } from './run-process.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +17,9 @@ const scratch = mkdtempSync(join(tmpdir(), 'mnf-gpu-check-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('scripts/gpu-check.mjs', () => {
-  it.skipIf(!built)('--dry-run runs every check on the emulated device, writes --out and exits 0', () => {
+  it.skipIf(!built)('--dry-run runs every check on the emulated device, writes --out and exits 0', async () => {
     const out = join(scratch, 'report.json');
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'gpu-check.mjs'), '--dry-run', '--repeats', '1', '--out', out], {
-      encoding: 'utf8',
+    const r = await runProcess(process.execPath, [join(root, 'scripts', 'gpu-check.mjs'), '--dry-run', '--repeats', '1', '--out', out], {
       timeout: 600_000,
     });
     expect(r.status, r.stderr).toBe(0);
@@ -29,8 +28,8 @@ describe('scripts/gpu-check.mjs', () => {
     expectDryRunReport(report);
   }, 600_000);
 
-  it.skipIf(!built || gpu)('without a GPU (and without --dry-run) it says why and exits 1', () => {
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'gpu-check.mjs')], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, OUT: scratch } });
+  it.skipIf(!built || gpu)('without a GPU (and without --dry-run) it says why and exits 1', async () => {
+    const r = await runProcess(process.execPath, [join(root, 'scripts', 'gpu-check.mjs')], { timeout: 60_000, env: { ...process.env, OUT: scratch } });
     const report = JSON.parse(r.stdout);
     expect(r.status).toBe(1);
     expect(report.failures[0]).toMatch(/^no CUDA device: .+/);

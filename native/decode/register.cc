@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "common/napi_args.h"
+#include "common/promise_worker.h"
+#include "decode/clip_request_args.h"
 #include "cuda/device.h"
 #include "decode/buffer_pool.h"
 #include "decode/clip_decoder.h"
@@ -19,33 +21,6 @@ namespace mnf {
 using decode::Bytes;
 
 namespace {
-
-// An AsyncWorker whose result is a promise; subclasses fill Execute() and Result().
-class PromiseWorker : public Napi::AsyncWorker {
- public:
-  explicit PromiseWorker(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-
- protected:
-  virtual Napi::Value Result(Napi::Env env) = 0;
-  // A worker that finishes while its environment shuts down (process.exit, worker.terminate) can no
-  // longer settle the promise; N-API then reports an error that must not escape (std::terminate).
-  void OnOK() override {
-    try {
-      deferred_.Resolve(Result(Env()));
-    } catch (const Napi::Error&) {
-    }
-  }
-  void OnError(const Napi::Error& error) override {
-    try {
-      deferred_.Reject(error.Value());
-    } catch (const Napi::Error&) {
-    }
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-};
 
 std::vector<std::string> ExpectStrings(const Napi::Value& value, const char* what) {
   if (!value.IsArray()) ThrowType(value.Env(), std::string(what) + ": expected an array of strings");
@@ -65,7 +40,7 @@ class DecodeClipsWorker : public PromiseWorker {
  public:
   DecodeClipsWorker(Napi::Env env, std::vector<decode::ClipRequest> clips, int size, decode::Normalise norm,
                     decode::Device device, bool decode_only, Napi::Float32Array out)
-      : PromiseWorker(env),
+      : PromiseWorker(env, "mnf:decode"),
         clips_(std::move(clips)),
         size_(size),
         norm_(norm),
@@ -106,36 +81,11 @@ class DecodeClipsWorker : public PromiseWorker {
 Napi::Value DecodeClipsJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Value arg = Arg(info, 0, "request");
-  if (!arg.IsObject()) ThrowType(env, "request: expected an object");
+  decode::ClipBatchRequest request = decode::ReadClipBatchRequest(arg);
   Napi::Object req = arg.As<Napi::Object>();
-  std::vector<std::string> paths = ExpectStrings(req.Get("paths"), "request.paths");
-  const int64_t batch = static_cast<int64_t>(paths.size());
-  Napi::Int32Array frames = ExpectI32(req.Get("frames"), "request.frames");
-  if (batch == 0) ThrowRange(env, "request.paths: expected at least one clip");
-  if (frames.ElementLength() == 0 || frames.ElementLength() % batch != 0) {
-    ThrowRange(env, "request.frames: expected B*T indices for B = " + std::to_string(batch) + " clips, got " +
-                        std::to_string(frames.ElementLength()));
-  }
-  const int64_t length = static_cast<int64_t>(frames.ElementLength()) / batch;
-  Napi::Float32Array boxes = ExpectF32(req.Get("boxes"), "request.boxes");
-  ExpectElements(boxes, {batch, 4}, "request.boxes");
-  Napi::Uint8Array flips = ExpectU8(req.Get("flips"), "request.flips");
-  ExpectElements(flips, {batch}, "request.flips");
-  const int64_t size = ExpectInt(req.Get("size"), "request.size");
-  if (size < 1 || size > 4096) ThrowRange(env, "request.size: expected 1..4096, got " + std::to_string(size));
+  const int64_t batch = static_cast<int64_t>(request.clips.size());
   Napi::Float32Array out = ExpectF32(req.Get("out"), "request.out");
-  ExpectElements(out, {batch, length, size, size, 3}, "request.out");
-  decode::Normalise norm;
-  for (const char* key : {"mean", "std"}) {
-    if (req.Get(key).IsUndefined()) continue;
-    std::string what = std::string("request.") + key;
-    Napi::Float32Array v = ExpectF32(req.Get(key), what.c_str());
-    ExpectElements(v, {3}, what.c_str());
-    for (int c = 0; c < 3; ++c) (key[0] == 'm' ? norm.mean : norm.std)[c] = v.Data()[c];
-  }
-  for (int c = 0; c < 3; ++c) {
-    if (!(norm.std[c] > 0)) ThrowRange(env, "request.std: expected positive values");
-  }
+  ExpectElements(out, {batch, request.length, request.size, request.size, 3}, "request.out");
   decode::Device device = decode::Device::kCpu;
   if (!req.Get("device").IsUndefined()) {
     std::string name = ExpectString(req.Get("device"), "request.device");
@@ -147,19 +97,7 @@ Napi::Value DecodeClipsJs(const Napi::CallbackInfo& info) {
     }
   }
   bool decode_only = req.Get("decodeOnly").IsUndefined() ? false : ExpectBool(req.Get("decodeOnly"), "request.decodeOnly");
-
-  std::vector<decode::ClipRequest> clips(batch);
-  for (int64_t b = 0; b < batch; ++b) {
-    clips[b].path = paths[b];
-    clips[b].frames.assign(frames.Data() + b * length, frames.Data() + (b + 1) * length);
-    for (int64_t i : clips[b].frames) {
-      if (i < 0) ThrowRange(env, "request.frames: negative frame index " + std::to_string(i));
-    }
-    const float* box = boxes.Data() + b * 4;
-    clips[b].box = {box[0], box[1], box[2], box[3]};
-    clips[b].flip = flips.Data()[b] != 0;
-  }
-  auto* worker = new DecodeClipsWorker(env, std::move(clips), static_cast<int>(size), norm, device, decode_only, out);
+  auto* worker = new DecodeClipsWorker(env, std::move(request.clips), request.size, request.norm, device, decode_only, out);
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself when done
   return promise;
@@ -170,7 +108,7 @@ Napi::Value DecodeClipsJs(const Napi::CallbackInfo& info) {
 class ProbeWorker : public PromiseWorker {
  public:
   ProbeWorker(Napi::Env env, std::vector<std::string> paths, bool deep)
-      : PromiseWorker(env), paths_(std::move(paths)), deep_(deep), probes_(paths_.size()) {}
+      : PromiseWorker(env, "mnf:decode"), paths_(std::move(paths)), deep_(deep), probes_(paths_.size()) {}
   void Execute() override {
     decode::Pool().ParallelFor(paths_.size(), [&](size_t i) { probes_[i] = decode::ProbeVideo(paths_[i], deep_); });
   }
@@ -248,7 +186,7 @@ class WriteVideoWorker : public PromiseWorker {
   // Either RGB frames to encode (rgb non-empty) or ready JPEG bytes.
   WriteVideoWorker(Napi::Env env, std::string path, std::vector<uint8_t> rgb, int frames, int height, int width, int quality,
                    std::vector<Bytes> jpegs)
-      : PromiseWorker(env),
+      : PromiseWorker(env, "mnf:decode"),
         path_(std::move(path)),
         rgb_(std::move(rgb)),
         frames_(frames),
@@ -332,7 +270,7 @@ class IngestWorker : public PromiseWorker {
  public:
   IngestWorker(Napi::Env env, std::vector<std::string> sources, std::vector<std::string> destinations,
                decode::IngestOptions options)
-      : PromiseWorker(env),
+      : PromiseWorker(env, "mnf:decode"),
         sources_(std::move(sources)),
         destinations_(std::move(destinations)),
         options_(options),

@@ -70,18 +70,6 @@ std::vector<std::string> FileNames(Library library) {
   return {};
 }
 
-void AppendPathList(const char* list, std::vector<std::string>& folders) {
-  if (list == nullptr) return;
-  std::string all(list);
-  size_t start = 0;
-  while (start <= all.size()) {
-    size_t end = all.find(':', start);
-    if (end == std::string::npos) end = all.size();
-    if (end > start) folders.push_back(all.substr(start, end - start));
-    start = end + 1;
-  }
-}
-
 std::vector<fs::path> SortedChildren(const fs::path& folder) {
   std::vector<fs::path> children;
   std::error_code error;
@@ -261,6 +249,18 @@ Napi::Value CudaLibraries(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+void AppendPathList(const char* list, std::vector<std::string>& folders) {
+  if (list == nullptr) return;
+  std::string all(list);
+  size_t start = 0;
+  while (start <= all.size()) {
+    size_t end = all.find(':', start);
+    if (end == std::string::npos) end = all.size();
+    if (end > start) folders.push_back(all.substr(start, end - start));
+    start = end + 1;
+  }
+}
 
 const char* Name(Library library) {
   switch (library) {

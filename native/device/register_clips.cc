@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/napi_args.h"
+#include "common/promise_worker.h"
 #include "decode/clip_request_args.h"
 #include "device/buffer_access.h"
 #include "device/ops_clips.h"
@@ -18,17 +19,10 @@
 namespace mnf {
 namespace {
 
-class DecodeClipsWorker final : public Napi::AsyncWorker {
+class DecodeClipsWorker final : public PromiseWorker {
  public:
   DecodeClipsWorker(Napi::Env env, Napi::Value handle, device::Device& d, void* out, decode::ClipBatchRequest request)
-      : Napi::AsyncWorker(env, "mnf:deviceDecodeClips"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        handle_(Napi::Persistent(handle)),
-        device_(d),
-        out_(out),
-        request_(std::move(request)) {}
-
-  Napi::Promise Promise() { return deferred_.Promise(); }
+      : PromiseWorker(env, "mnf:deviceDecodeClips"), handle_(Napi::Persistent(handle)), device_(d), out_(out), request_(std::move(request)) {}
 
   void Execute() override {
     try {
@@ -38,28 +32,16 @@ class DecodeClipsWorker final : public Napi::AsyncWorker {
     }
   }
 
-  // A worker that finishes while its environment shuts down cannot settle the promise; N-API's
-  // error then must not escape (as decode/register.cc's PromiseWorker).
-  void OnOK() override {
-    try {
-      Napi::Env env = Env();
-      Napi::Array list = Napi::Array::New(env, faults_.size());
-      for (size_t i = 0; i < faults_.size(); ++i) {
-        list.Set(static_cast<uint32_t>(i), faults_[i].empty() ? env.Null() : Napi::String::New(env, faults_[i]));
-      }
-      deferred_.Resolve(list);
-    } catch (const Napi::Error&) {
+ protected:
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array list = Napi::Array::New(env, faults_.size());
+    for (size_t i = 0; i < faults_.size(); ++i) {
+      list.Set(static_cast<uint32_t>(i), faults_[i].empty() ? env.Null() : Napi::String::New(env, faults_[i]));
     }
-  }
-  void OnError(const Napi::Error& error) override {
-    try {
-      deferred_.Reject(error.Value());
-    } catch (const Napi::Error&) {
-    }
+    return list;
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   // keeps the device (and its allocator) alive while the decode threads write its buffer
   Napi::Reference<Napi::Value> handle_;
   device::Device& device_;
