@@ -4,5 +4,5 @@
 #pragma once
 
 namespace mnf {
-constexpr int kAbiVersion = 3;
+constexpr int kAbiVersion = 4;
 }  // namespace mnf

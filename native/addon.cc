@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mnf::RegisterCsc(env, exports);
   mnf::RegisterDecode(env, exports);
   mnf::RegisterNorm(env, exports);
+  mnf::RegisterDistributed(env, exports);
   return exports;
 }
 

@@ -13,4 +13,5 @@ void RegisterKernels(Napi::Env env, Napi::Object exports);  // native/kernels/
 void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/
 void RegisterDecode(Napi::Env env, Napi::Object exports);   // native/decode/
 void RegisterNorm(Napi::Env env, Napi::Object exports);     // native/norm/
+void RegisterDistributed(Napi::Env env, Napi::Object exports);  // native/distributed/ (MPI collectives)
 }  // namespace mnf

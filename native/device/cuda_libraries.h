@@ -35,4 +35,8 @@ const SearchResult& Find();
 // The address of `symbol` in the loaded library, or nullptr when the library or the symbol is absent.
 void* Symbol(Library library, const char* symbol);
 
+// Appends the non-empty entries of a colon-separated folder list (PATH's syntax); nullptr adds none.
+// Also the MPI library search's (native/distributed/mpi_api.cc).
+void AppendPathList(const char* list, std::vector<std::string>& folders);
+
 }  // namespace mnf::cuda_libraries

@@ -1,7 +1,8 @@
 // The addon's whole exported surface as one interface (the way node-llama-cpp types its addon as one
 // BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
 // was built with (native/abi_version.h) and every function named here. The capability wrappers beside
-// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, device-clips.ts, cuda-libraries.ts)
+// this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, device-clips.ts, cuda-libraries.ts,
+// mpi.ts)
 // are the only callers.
 import type { CscDevice, CscResult } from './csc.js';
 import type { CudaLibrariesReport } from './cuda-libraries.js';
@@ -10,10 +11,11 @@ import type { DeviceInfo } from './device.js';
 import type { DeviceClipsRequest } from './device-clips.js';
 import type { DeviceHandle, DeviceMemoryStats, HostArray } from './device-memory.js';
 import type { BinaryOp, Broadcast, MatMulActivation, ReduceOp, UnaryOp } from './kernels.js';
+import type { MpiArray, MpiGatherArray, MpiInitResult } from './mpi.js';
 import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
 
 /** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
-export const NATIVE_ABI_VERSION = 3;
+export const NATIVE_ABI_VERSION = 4;
 
 type Shape = number[];
 /** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
@@ -159,6 +161,15 @@ export interface NativeBinding {
   decodeThreads(): number;
   closeVideoFiles(): void;
   openVideoFiles(): number;
+
+  // native/distributed/: Open MPI loaded with dlopen on mpiInit; collectives off the JS thread, in call order
+  mpiInit(): MpiInitResult;
+  mpiAllreduceSum(values: Float32Array): Promise<Float32Array>;
+  mpiAllgather<T extends MpiGatherArray>(values: T): Promise<T>;
+  mpiBroadcast<T extends MpiArray>(values: T, root: number): Promise<T>;
+  mpiBarrier(): Promise<void>;
+  mpiAbort(code: number, message: string): void;
+  mpiFinalize(): void;
 }
 
 export type NativeFunctionName = Exclude<keyof NativeBinding, 'abiVersion'>;
@@ -220,6 +231,13 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   decodeThreads: true,
   closeVideoFiles: true,
   openVideoFiles: true,
+  mpiInit: true,
+  mpiAllreduceSum: true,
+  mpiAllgather: true,
+  mpiBroadcast: true,
+  mpiBarrier: true,
+  mpiAbort: true,
+  mpiFinalize: true,
 };
 
 /** Every function of NativeBinding. */

@@ -1,0 +1,68 @@
+// The collective operations data-parallel training calls, over host typed arrays: MPI's when the
+// world has several processes (src/native/mpi.ts), and their one-process equivalents otherwise, so
+// the caller never asks which it has. Every rank must issue the same calls in the same order.
+import { writeSync } from 'node:fs';
+import { mpiAbort, mpiAllgather, mpiAllreduceSum, mpiBarrier, mpiBroadcast, mpiFinalize, type MpiArray, type MpiGatherArray } from '../native/mpi.js';
+import { joinWorld, type World } from './world.js';
+
+export type { MpiArray, MpiGatherArray };
+
+export interface Collectives {
+  readonly rank: number;
+  readonly size: number;
+  /** the element-wise sum over ranks, written into `values` (resolves with it) */
+  allreduceSum(values: Float32Array): Promise<Float32Array>;
+  /** every rank's `values` (each the same length) in a new array, in rank order */
+  allgather<T extends MpiGatherArray>(values: T): Promise<T>;
+  /** `root`'s values copied into `values` on every rank (resolves with it) */
+  broadcast<T extends MpiArray>(values: T, root: number): Promise<T>;
+  barrier(): Promise<void>;
+  /** ends every rank at once: one line on stderr naming this rank and `message`, exit code 1 */
+  abort(message: string): never;
+  /** at a clean end, after the last collective settled */
+  finalize(): void;
+}
+
+/** The one line an abort prints: the rank and the first line of the reason. */
+export function abortLine(rank: number, size: number, message: string): string {
+  return `mnf-tui: rank ${rank} of ${size} failed: ${message.split('\n')[0]}`;
+}
+
+export function singleProcessCollectives(): Collectives {
+  return {
+    rank: 0,
+    size: 1,
+    allreduceSum: async (values) => values,
+    allgather: async (values) => values.slice() as typeof values,
+    async broadcast(values, root) {
+      if (root !== 0) throw new RangeError(`root: expected a rank in 0..0, got ${root}`);
+      return values;
+    },
+    barrier: async () => undefined,
+    abort(message) {
+      writeSync(2, abortLine(0, 1, message) + '\n');
+      process.exit(1);
+    },
+    finalize: () => undefined,
+  };
+}
+
+/** MPI's collectives for a world that joinWorld() started (size > 1). */
+export function mpiCollectives(world: World): Collectives {
+  const { rank, size } = world;
+  return {
+    rank,
+    size,
+    allreduceSum: mpiAllreduceSum,
+    allgather: mpiAllgather,
+    broadcast: mpiBroadcast,
+    barrier: mpiBarrier,
+    abort: (message) => mpiAbort(1, abortLine(rank, size, message)),
+    finalize: mpiFinalize,
+  };
+}
+
+/** The collectives of this process's world (joinWorld: MPI only under a launcher of several processes). */
+export function openCollectives(world: World = joinWorld()): Collectives {
+  return world.size > 1 ? mpiCollectives(world) : singleProcessCollectives();
+}
