@@ -20,7 +20,7 @@ const meta: CheckpointMeta = {
   method: 'csc',
   epoch: 3,
   step: 42,
-  schedule: { lrStudent: 3e-5, lrMnf: 6e-6, milestones: [2], gamma: 0.1 },
+  schedule: { lrStudent: 3e-5, lrHead: 6e-6, milestones: [2], gamma: 0.1 },
   batch: 1,
   best: { epoch: 2, top1: 0.5 },
   top1: 0.25,

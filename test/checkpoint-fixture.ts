@@ -51,7 +51,7 @@ export function metaFor(config: RunConfig, step: number): CheckpointMeta {
     epoch: 1,
     batch: 0,
     step,
-    schedule: { lrStudent: config.lrStudent, lrMnf: config.lrMnf, milestones: config.milestones, gamma: config.lrGamma },
+    schedule: { lrStudent: config.lrStudent, lrHead: config.lrHead, milestones: config.milestones, gamma: config.lrGamma },
     best: { epoch: 0, top1: 0.5 },
     top1: 0.5,
   };

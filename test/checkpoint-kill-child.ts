@@ -8,7 +8,7 @@ const meta = (step: number): CheckpointMeta => ({
   method: 'mnf-csc',
   epoch: step,
   step,
-  schedule: { lrStudent: 3e-4, lrMnf: 6e-5, milestones: [], gamma: 0.1 },
+  schedule: { lrStudent: 3e-4, lrHead: 6e-5, milestones: [], gamma: 0.1 },
   batch: 0,
   best: null,
   top1: null,

@@ -5,7 +5,7 @@ describe('presets', () => {
   it('ucf51 is the paper setting', () => {
     const c = resolveConfig('ucf51');
     expect([c.model.numClasses, c.batch, c.theta, c.clipLength, c.size, c.epochs, c.seed]).toEqual([51, 32, 0.07, 16, 112, 200, 3]);
-    expect([c.lrStudent, c.lrMnf, c.weightDecay, c.milestones, c.lrGamma, c.method]).toEqual([3e-4, 6e-5, 5e-4, [150], 0.1, 'mnf-csc']);
+    expect([c.lrStudent, c.lrHead, c.weightDecay, c.milestones, c.lrGamma, c.method]).toEqual([3e-4, 6e-5, 5e-4, [150], 0.1, 'mnf-csc']);
     expect(c.model).toEqual({ width: 1, featureDim: 512, layers: [1, 1, 1, 1], numClasses: 51, teacherDim: 512 });
   });
 

@@ -23,7 +23,9 @@ interface StepFixture {
 }
 
 const fixture = readFixture<StepFixture>('step_mnf_csc.json');
-const config = resolveConfig('tiny', { ...fixture.config, method: 'mnf-csc', model: fixture.model, batch: 4, clipLength: 2, size: 24 });
+// the PyTorch fixture names the head's learning rate lrMnf
+const { lrMnf: lrHead, ...fixtureConfig } = fixture.config;
+const config = resolveConfig('tiny', { ...fixtureConfig, lrHead, method: 'mnf-csc', model: fixture.model, batch: 4, clipLength: 2, size: 24 });
 const batch = {
   clips: decode(fixture.x),
   shape: fixture.x.shape as [number, number, number, number, number],

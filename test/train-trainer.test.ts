@@ -116,7 +116,7 @@ describe('training step', () => {
   });
 
   it('multiplies both learning rates by γ at each milestone (MultiStepLR per epoch)', () => {
-    const trainer = createTrainer(microConfig({ lrStudent: 3e-4, lrMnf: 6e-5, milestones: [2, 4], lrGamma: 0.1 }));
+    const trainer = createTrainer(microConfig({ lrStudent: 3e-4, lrHead: 6e-5, milestones: [2, 4], lrGamma: 0.1 }));
     const at = (epoch: number) => {
       trainer.setEpoch(epoch);
       return trainer.learningRates();

@@ -62,7 +62,7 @@ export const RunConfigSchema = z.strictObject({
   /** θ of the CSC temperature τ_ij = cos(v_i, ã_j) + θ (fixed τ = θ for 'contrastive') */
   theta: number(0),
   lrStudent: number(0),
-  lrMnf: number(0),
+  lrHead: number(0),
   weightDecay: number(0),
   /** epochs at which both learning rates are multiplied by lrGamma */
   milestones: integerList(0),

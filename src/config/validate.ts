@@ -90,11 +90,19 @@ const FileOverridesSchema = ConfigOverridesSchema.extend({
   }),
 }).partial();
 
+/** Config files and run folders written before the head's learning rate was named lrHead call it lrMnf. */
+export function withCurrentKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('lrMnf' in value) || 'lrHead' in value) return value;
+  const { lrMnf, ...rest } = value as Record<string, unknown>;
+  return { ...rest, lrHead: lrMnf };
+}
+
 /** Checks a partial configuration from a file: unknown keys and wrong values throw ConfigError naming the file. */
 export function validateOverrides(value: unknown, source: string): ConfigOverrides {
-  const fault = firstFault(FileOverridesSchema, value);
+  const current = withCurrentKeys(value);
+  const fault = firstFault(FileOverridesSchema, current);
   if (fault) throw new ConfigError(fileMessage(source, fault));
-  return value as ConfigOverrides;
+  return current as ConfigOverrides;
 }
 
 /** Checks RunConfig keys given as train's flags: a fault names the flag (`--batch: expected …`). */
@@ -106,7 +114,8 @@ export function validateFlagOverrides(value: ConfigOverrides): ConfigOverrides {
 
 /** Checks a complete configuration: every key present and valid. */
 export function validateRunConfig(value: unknown, source: string): RunConfig {
-  const fault = firstFault(RunConfigSchema, value);
+  const current = withCurrentKeys(value);
+  const fault = firstFault(RunConfigSchema, current);
   if (fault) throw new ConfigError(fileMessage(source, fault));
-  return value as RunConfig;
+  return current as RunConfig;
 }

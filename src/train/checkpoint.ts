@@ -41,7 +41,7 @@ export interface CheckpointMeta {
   /** optimisation steps taken */
   step: number;
   /** the learning rates in force and the schedule that produced them */
-  schedule: { lrStudent: number; lrMnf: number; milestones: number[]; gamma: number };
+  schedule: { lrStudent: number; lrHead: number; milestones: number[]; gamma: number };
   /** format version 1 only: the loader's position */
   loader?: unknown;
   /** best validation top-1 so far */

@@ -448,7 +448,7 @@ export class Engine {
       epoch: p.epoch,
       batch: p.batch,
       step: p.step,
-      schedule: { lrStudent: lr.student, lrMnf: lr.head, milestones: this.config.milestones, gamma: this.config.lrGamma },
+      schedule: { lrStudent: lr.student, lrHead: lr.head, milestones: this.config.milestones, gamma: this.config.lrGamma },
       best: this.policy.best,
       top1,
       epochTotals: p.batch > 0 ? this.totals : null,

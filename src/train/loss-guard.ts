@@ -38,7 +38,7 @@ export function likelyCause(batch: ClipBatch, ids: readonly string[]): string {
   if (clipRow >= 0) return `the clip of ${ids[clipRow]} is not finite`;
   const zeros = zeroRows(batch.teacher, batch.teacherDim);
   const zeroNote = zeros.length > 0 ? ` (${zeros.map((r) => ids[r]).join(', ')} ha${zeros.length === 1 ? 's an' : 've'} all-zero teacher feature${zeros.length === 1 ? '' : 's'}, which is legal)` : '';
-  return `the inputs are finite${zeroNote}: the learning rate is probably too high for this batch; lower lrStudent/lrMnf with --config`;
+  return `the inputs are finite${zeroNote}: the learning rate is probably too high for this batch; lower lrStudent/lrHead with --config`;
 }
 
 /** One line: term, value, step, epoch and batch, the batch's sample ids, and the likely cause. */

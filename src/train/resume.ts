@@ -2,6 +2,7 @@
 // position it continues at.
 import { DEFAULT_MATH_MODE } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
+import { withCurrentKeys } from '../config/validate.js';
 import type { CheckpointMeta } from './checkpoint.js';
 import type { TrainingPosition } from './training-position.js';
 
@@ -12,7 +13,7 @@ export type ResumeChanges = Partial<Pick<RunConfig, 'epochs' | 'precision' | 'tf
 export function continueConfig(saved: RunConfig, changes: ResumeChanges = {}): RunConfig {
   const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
   // checkpoints written before --precision and --tf32 existed computed in fp32 with TF32 allowed
-  return { ...DEFAULT_MATH_MODE, ...saved, ...given };
+  return { ...DEFAULT_MATH_MODE, ...(withCurrentKeys(saved) as RunConfig), ...given };
 }
 
 /**

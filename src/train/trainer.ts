@@ -40,7 +40,7 @@ export function buildStepParts(config: RunConfig): StepParts {
     student,
     head,
     studentOptimizer: new Adam([...student.store.params.entries()], { lr: config.lrStudent, weightDecay: config.weightDecay }),
-    headOptimizer: new Adam([...head.store.params.entries()], { lr: config.lrMnf, weightDecay: config.weightDecay }),
+    headOptimizer: new Adam([...head.store.params.entries()], { lr: config.lrHead, weightDecay: config.weightDecay }),
   };
 }
 
@@ -97,7 +97,7 @@ export function createTrainer(config: RunConfig): Trainer {
 
     setEpoch(epoch: number): void {
       parts.studentOptimizer.lr = multiStepLr(config.lrStudent, config.milestones, config.lrGamma, epoch);
-      parts.headOptimizer.lr = multiStepLr(config.lrMnf, config.milestones, config.lrGamma, epoch);
+      parts.headOptimizer.lr = multiStepLr(config.lrHead, config.milestones, config.lrGamma, epoch);
     },
 
     learningRates() {
