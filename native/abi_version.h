@@ -4,5 +4,5 @@
 #pragma once
 
 namespace mnf {
-constexpr int kAbiVersion = 4;
+constexpr int kAbiVersion = 5;
 }  // namespace mnf

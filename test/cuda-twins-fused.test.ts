@@ -1,11 +1,18 @@
 // The fused ops' CUDA kernels (BatchNorm, running statistics, Adam, CSC) against their emulated twins,
 // and the case builders' emulated outputs against references written here in JS (and the CSC's
-// composed tfjs twin), so the cases are proven where no GPU is.
-import { describe, expect, it } from 'vitest';
+// composed tfjs twin), so the cases are proven where no GPU is; the group Adam op's argument checks,
+// and that a training step on backend cuda runs it once per parameter group.
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { initBackend } from '../src/backend/select.js';
+import { resolveConfig } from '../src/config/presets.js';
+import type { RunConfig } from '../src/config/types.js';
 import { cscLossComposed } from '../src/losses/csc-composed.js';
-import { addonProblem } from '../src/native/addon.js';
+import { addonProblem, loadAddon } from '../src/native/addon.js';
+import { deviceAdamUpdateGroup, type DeviceAdamTensor } from '../src/native/device-ops-conv-matmul.js';
 import {
   adamCase,
+  adamGroupCase,
+  adamGroupInputs,
   adamHyper,
   adamInputs,
   batchNormForwardCase,
@@ -16,13 +23,28 @@ import {
   FUSED_TWIN_CASES,
   runningStatsCase,
   runningStatsInputs,
+  TINY_STUDENT_PARAM_SHAPES,
+  type AdamGroupSpec,
   type AdamSpec,
   type BatchNormSpec,
   type CscSpec,
 } from '../src/native/twins/fused.js';
-import { relativeError } from '../src/native/twins/buffers.js';
+import { allocate, relativeError } from '../src/native/twins/buffers.js';
+import { buildStepParts, createTrainer } from '../src/train/trainer.js';
 import { tf } from '../src/tf.js';
 import { describeTwinCases, emulated } from './cuda-twin.js';
+import { makeBatch, microConfig } from './trainer-fixture.js';
+
+/** the parameter shapes of the config's two Adam groups: the student's and the head's */
+function groupShapes(config: RunConfig): number[][][] {
+  const parts = buildStepParts(config);
+  const shapes = [parts.student.store, parts.head.store].map((store) => [...store.params.values()].map((p) => p.shape));
+  parts.studentOptimizer.dispose();
+  parts.headOptimizer.dispose();
+  parts.student.store.dispose();
+  parts.head.store.dispose();
+  return shapes;
+}
 
 describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
   describeTwinCases('fused', FUSED_TWIN_CASES);
@@ -103,14 +125,11 @@ describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
       expect(await runningStatsCase(s).run(emulated)).toEqual([mean, variance]);
     });
 
-    it.each<AdamSpec>([
-      { count: 500, step: 3, weightDecay: 5e-4, inPlace: false, seed: 5 },
-      { count: 500, step: 3, weightDecay: 5e-4, inPlace: true, seed: 5 },
-    ])('AdamUpdate equals the JS loop bit for bit (in place: $inPlace)', async (s) => {
-      const h = adamHyper(s);
-      const { param, grad, m, v } = adamInputs(s);
-      const out = [new Float32Array(s.count), new Float32Array(s.count), new Float32Array(s.count)];
-      for (let i = 0; i < s.count; i++) {
+    /** torch.optim.Adam's step in JS doubles, each output rounded to float32 once */
+    function adamReference(h: ReturnType<typeof adamHyper>, input: ReturnType<typeof adamInputs>): Float32Array[] {
+      const { param, grad, m, v } = input;
+      const out = [new Float32Array(param.length), new Float32Array(param.length), new Float32Array(param.length)];
+      for (let i = 0; i < param.length; i++) {
         const g = grad[i]! + h.weightDecay * param[i]!;
         const mi = h.beta1 * m[i]! + (1 - h.beta1) * g;
         const vi = h.beta2 * v[i]! + (1 - h.beta2) * g * g;
@@ -118,7 +137,22 @@ describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
         out[1]![i] = mi;
         out[2]![i] = vi;
       }
-      expect(await adamCase(s).run(emulated)).toEqual(out);
+      return out;
+    }
+
+    it.each<AdamSpec>([
+      { count: 500, step: 3, weightDecay: 5e-4, inPlace: false, seed: 5 },
+      { count: 500, step: 3, weightDecay: 5e-4, inPlace: true, seed: 5 },
+    ])('AdamUpdate (a group of one) equals the JS loop bit for bit (in place: $inPlace)', async (s) => {
+      expect(await adamCase(s).run(emulated)).toEqual(adamReference(adamHyper(s), adamInputs(s)));
+    });
+
+    it.each<AdamGroupSpec>([
+      { counts: [1, 3, 700, 0, 64], step: 4, weightDecay: 5e-4, inPlace: false, seed: 6 },
+      { counts: [1, 3, 700, 0, 64], step: 4, weightDecay: 5e-4, inPlace: true, seed: 6 },
+    ])('AdamUpdateGroup equals the JS loop bit for bit on every tensor (in place: $inPlace)', async (s) => {
+      const expected = adamGroupInputs(s).filter((input) => input.param.length > 0).flatMap((input) => adamReference(adamHyper(s), input));
+      expect(await adamGroupCase(s).run(emulated)).toEqual(expected);
     });
 
     it.each<CscSpec>([
@@ -138,5 +172,66 @@ describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
       if (s.zeroTeacherRows) expect(Array.from(a.aSel.subarray(0, s.dim)).every((x) => x === 0)).toBe(true);
       expectAllClose(await cscCase(s).run(emulated), expected, 1e-5);
     });
+  });
+
+  describe('deviceAdamUpdateGroup', () => {
+    const h = adamHyper({ step: 1, weightDecay: 0 });
+    /** a tensor of `count` values with its own seven buffers */
+    const tensor = (count: number): DeviceAdamTensor => {
+      const [param, grad, m, v, paramOut, mOut, vOut] = Array.from({ length: 7 }, () => allocate(emulated, count)) as [number, number, number, number, number, number, number];
+      return { param, grad, m, v, paramOut, mOut, vOut, count };
+    };
+    const free = (...tensors: DeviceAdamTensor[]) => {
+      const ids = new Set(tensors.flatMap((t) => [t.param, t.grad, t.m, t.v, t.paramOut, t.mOut, t.vOut]));
+      for (const id of ids) emulated.free(id);
+    };
+
+    it('checks every buffer against its count, and the buffer ids against the counts, in one line naming the tensor', () => {
+      const a = tensor(4);
+      const b = tensor(5);
+      expect(() => deviceAdamUpdateGroup(emulated, [a, { ...b, count: 4 }], h)).toThrow(/^tensors\[1\]\.param: expected a buffer of 16 bytes \(its shape × dtype\), buffer \d+ has 20$/);
+      expect(() => deviceAdamUpdateGroup(emulated, [a, { ...b, count: -1 }], h)).toThrow(/^counts\[1\]: expected >= 0, got -1$/);
+      expect(() => loadAddon().deviceAdamUpdateGroup(emulated.handle, [4, 5], h.stepSize, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc2Sqrt, a.param)).toThrow(
+        /^buffers: expected 7 buffer ids per tensor \(14 for 2 counts\), got 1$/,
+      );
+      free(a, b);
+    });
+
+    it("rejects a tensor whose outputs share a buffer or use a buffer another tensor writes", () => {
+      const a = tensor(4);
+      const b = tensor(4);
+      expect(() => deviceAdamUpdateGroup(emulated, [{ ...a, vOut: a.mOut }], h)).toThrow(/^tensors\[0\]\.vOut: the same buffer as tensors\[0\]\.mOut$/);
+      expect(() => deviceAdamUpdateGroup(emulated, [a, { ...b, grad: a.paramOut }], h)).toThrow(/^tensors\[1\]\.grad: a buffer tensors\[0\] writes$/);
+      expect(() => deviceAdamUpdateGroup(emulated, [a, { ...b, mOut: a.mOut }], h)).toThrow(/^tensors\[1\]\.mOut: a buffer tensors\[0\] writes$/);
+      // reading the same buffer twice is fine (two tensors with one gradient), and so is an empty group
+      deviceAdamUpdateGroup(emulated, [a, { ...b, grad: a.grad }], h);
+      deviceAdamUpdateGroup(emulated, [], h);
+      free(a, b);
+    });
+
+    it("TINY_STUDENT_PARAM_SHAPES are the 'tiny' preset's student parameters", () => {
+      expect(groupShapes(resolveConfig('tiny'))[0]).toEqual(TINY_STUDENT_PARAM_SHAPES);
+    });
+  });
+
+  describe('backend cuda (emulated device) in a training step', () => {
+    afterAll(() => initBackend('native'));
+
+    it('runs one deviceAdamUpdateGroup per parameter group (student, head), each over all of its parameters', async () => {
+      await initBackend('cuda', { device: 'emulated' });
+      const addon = loadAddon();
+      const group = vi.spyOn(addon, 'deviceAdamUpdateGroup');
+      try {
+        const config = microConfig({ method: 'mnf-csc' });
+        const expected = groupShapes(config).map((shapes) => shapes.map((shape) => shape.reduce((a, b) => a * b, 1)));
+        const trainer = createTrainer(config);
+        trainer.step(makeBatch(1));
+        trainer.step(makeBatch(2));
+        expect(group.mock.calls.map((call) => call[1])).toEqual([...expected, ...expected]);
+        trainer.dispose();
+      } finally {
+        group.mockRestore();
+      }
+    }, 60_000);
   });
 });

@@ -57,16 +57,15 @@ void BatchNormRunningStats(Device& d, const float* runningMean, const float* run
   }
 }
 
-void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
-                float* paramOut, float* mOut, float* vOut) {
+void AdamUpdateGroup(Device& d, const std::vector<AdamTensor>& tensors, const AdamHyper& h) {
 #ifdef MNF_WITH_CUDA
   if (CudaDevice* gpu = AsCudaDevice(d)) {
-    cuda::AdamUpdate(*gpu, param, grad, m, v, count, h, paramOut, mOut, vOut);
+    cuda::AdamUpdateGroup(*gpu, tensors, h);
     return;
   }
 #endif
-  RequireHostMemory(d, "deviceAdamUpdate");
-  kernels::AdamUpdateF32(param, grad, m, v, count, h, paramOut, mOut, vOut);
+  RequireHostMemory(d, "deviceAdamUpdateGroup");
+  for (const AdamTensor& t : tensors) kernels::AdamUpdateF32(t.param, t.grad, t.m, t.v, t.count, h, t.paramOut, t.mOut, t.vOut);
 }
 
 void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz) {

@@ -4,6 +4,7 @@
 // backend runs, with the same numbers.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "csc/csc.h"
 #include "device/device.h"
@@ -27,9 +28,21 @@ void BatchNormRunningStats(Device& d, const float* runningMean, const float* run
 
 using kernels::AdamHyper;
 
-// The Adam step of native/kernels/adam.h, which the native backend runs too.
-void AdamUpdate(Device& d, const float* param, const float* grad, const float* m, const float* v, int64_t count, const AdamHyper& h,
-                float* paramOut, float* mOut, float* vOut);
+// One tensor of an Adam group: count values each; the outputs may be the tensor's own inputs.
+struct AdamTensor {
+  const float* param;
+  const float* grad;
+  const float* m;
+  const float* v;
+  float* paramOut;
+  float* mOut;
+  float* vOut;
+  int64_t count;
+};
+
+// The Adam step of native/kernels/adam.h (which the native backend runs too) for every tensor of a
+// parameter group, one CUDA launch for the group. No tensor writes memory another one reads or writes.
+void AdamUpdateGroup(Device& d, const std::vector<AdamTensor>& tensors, const AdamHyper& h);
 
 // in's arrays are device addresses; out.dv, out.dz too; the loss is written to *loss (a device scalar).
 void CscLossGrad(Device& d, const csc::CscInput& in, float* loss, float* dv, float* dz);

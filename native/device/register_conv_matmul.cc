@@ -12,15 +12,19 @@
 //   deviceBatchNormTrainGrad(device, dy, x, y | null, mean, invStd, gamma, rows, channels, relu, dx, dGamma, dBeta,
 //                            dResidual | null)          y is needed with relu
 //   deviceBatchNormRunningStats(device, runningMean, runningVar, mean, variance, channels, momentum, rows, meanOut, varOut)
-//   deviceAdamUpdate(device, param, grad, m, v, count, stepSize, beta1, beta2, eps, weightDecay, bc2Sqrt,
-//                    paramOut, mOut, vOut)
+//   deviceAdamUpdateGroup(device, counts, stepSize, beta1, beta2, eps, weightDecay, bc2Sqrt,
+//                         ...buffers)   one Adam step of every tensor of a parameter group: counts[t] values
+//     each, 7 buffer ids per tensor t (param, grad, m, v, paramOut, mOut, vOut); a tensor's outputs may
+//     be its inputs, no tensor may use a buffer another one writes
 //   deviceCscLoss(device, v, z, aSel, labels, batch, dim, theta, calibrated, loss, dv, dz)
 //     loss: a 1-element float32 buffer
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/napi_args.h"
@@ -206,26 +210,76 @@ Napi::Value BatchNormRunningStats(const Napi::CallbackInfo& info) {
   return device::RunDeviceOp(env, [&] { device::BatchNormRunningStats(d, runningMean, runningVar, mean, variance, channels, momentum, rows, meanOut, varOut); });
 }
 
-Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+// deviceAdamUpdateGroup's buffer ids: kAdamRoleCount per tensor, from argument kAdamFirstBuffer on
+constexpr const char* kAdamRoles[] = {"param", "grad", "m", "v", "paramOut", "mOut", "vOut"};
+constexpr size_t kAdamRoleCount = sizeof(kAdamRoles) / sizeof(kAdamRoles[0]);
+constexpr size_t kAdamFirstOutput = 4;
+constexpr size_t kAdamFirstBuffer = 8;
+
+std::string AdamRoleName(size_t tensor, size_t role) { return "tensors[" + std::to_string(tensor) + "]." + kAdamRoles[role]; }
+
+// A tensor's three outputs are distinct buffers, and no buffer one tensor writes is another's:
+// the CUDA launch steps the group's tensors concurrently.
+void CheckAdamAliasing(Napi::Env env, const std::vector<std::array<const void*, kAdamRoleCount>>& buffers,
+                       const std::vector<int64_t>& counts) {
+  std::unordered_map<const void*, size_t> writers;  // an output's address → its tensor
+  for (size_t t = 0; t < buffers.size(); ++t) {
+    if (counts[t] == 0) continue;
+    for (size_t r = kAdamFirstOutput; r < kAdamRoleCount; ++r) {
+      for (size_t earlier = kAdamFirstOutput; earlier < r; ++earlier) {
+        if (buffers[t][r] == buffers[t][earlier]) ThrowRange(env, AdamRoleName(t, r) + ": the same buffer as " + AdamRoleName(t, earlier));
+      }
+      const auto [found, added] = writers.emplace(buffers[t][r], t);
+      if (!added && found->second != t) ThrowRange(env, AdamRoleName(t, r) + ": a buffer tensors[" + std::to_string(found->second) + "] writes");
+    }
+  }
+  for (size_t t = 0; t < buffers.size(); ++t) {
+    if (counts[t] == 0) continue;
+    for (size_t r = 0; r < kAdamFirstOutput; ++r) {
+      const auto found = writers.find(buffers[t][r]);
+      if (found != writers.end() && found->second != t) {
+        ThrowRange(env, AdamRoleName(t, r) + ": a buffer tensors[" + std::to_string(found->second) + "] writes");
+      }
+    }
+  }
+}
+
+Napi::Value AdamUpdateGroup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const int64_t count = ExpectInt(Arg(info, 5, "count"), "count");
-  if (count < 0) ThrowRange(env, "count: expected >= 0, got " + std::to_string(count));
+  Napi::Value countsArg = Arg(info, 1, "counts");
+  if (!countsArg.IsArray()) ThrowType(env, "counts: expected an array of integers (one per tensor)");
+  const Napi::Array countsArray = countsArg.As<Napi::Array>();
+  const size_t tensors = countsArray.Length();
   device::AdamHyper h;
-  h.stepSize = ExpectNumber(Arg(info, 6, "stepSize"), "stepSize");
-  h.beta1 = ExpectNumber(Arg(info, 7, "beta1"), "beta1");
-  h.beta2 = ExpectNumber(Arg(info, 8, "beta2"), "beta2");
-  h.eps = ExpectNumber(Arg(info, 9, "eps"), "eps");
-  h.weightDecay = ExpectNumber(Arg(info, 10, "weightDecay"), "weightDecay");
-  h.bc2Sqrt = ExpectNumber(Arg(info, 11, "bc2Sqrt"), "bc2Sqrt");
-  const float* param = F32(info, 1, "param", count);
-  const float* grad = F32(info, 2, "grad", count);
-  const float* m = F32(info, 3, "m", count);
-  const float* v = F32(info, 4, "v", count);
-  float* paramOut = F32(info, 12, "paramOut", count);
-  float* mOut = F32(info, 13, "mOut", count);
-  float* vOut = F32(info, 14, "vOut", count);
+  h.stepSize = ExpectNumber(Arg(info, 2, "stepSize"), "stepSize");
+  h.beta1 = ExpectNumber(Arg(info, 3, "beta1"), "beta1");
+  h.beta2 = ExpectNumber(Arg(info, 4, "beta2"), "beta2");
+  h.eps = ExpectNumber(Arg(info, 5, "eps"), "eps");
+  h.weightDecay = ExpectNumber(Arg(info, 6, "weightDecay"), "weightDecay");
+  h.bc2Sqrt = ExpectNumber(Arg(info, 7, "bc2Sqrt"), "bc2Sqrt");
+  const size_t given = info.Length() - kAdamFirstBuffer;
+  if (given != kAdamRoleCount * tensors) {
+    ThrowRange(env, "buffers: expected " + std::to_string(kAdamRoleCount) + " buffer ids per tensor (" + std::to_string(kAdamRoleCount * tensors) +
+                        " for " + std::to_string(tensors) + " counts), got " + std::to_string(given));
+  }
+  std::vector<int64_t> counts(tensors);
+  std::vector<std::array<const void*, kAdamRoleCount>> buffers(tensors);
+  std::vector<device::AdamTensor> group(tensors);
+  for (size_t t = 0; t < tensors; ++t) {
+    const std::string countName = "counts[" + std::to_string(t) + "]";
+    counts[t] = ExpectInt(countsArray.Get(static_cast<uint32_t>(t)), countName.c_str());
+    if (counts[t] < 0) ThrowRange(env, countName + ": expected >= 0, got " + std::to_string(counts[t]));
+    float* p[kAdamRoleCount];
+    for (size_t r = 0; r < kAdamRoleCount; ++r) {
+      const std::string what = AdamRoleName(t, r);
+      p[r] = F32(info, kAdamFirstBuffer + kAdamRoleCount * t + r, what.c_str(), counts[t]);
+      buffers[t][r] = p[r];
+    }
+    group[t] = device::AdamTensor{p[0], p[1], p[2], p[3], p[4], p[5], p[6], counts[t]};
+  }
+  CheckAdamAliasing(env, buffers, counts);
   device::Device& d = device::ExpectDeviceHandle(info, kDevice);
-  return device::RunDeviceOp(env, [&] { device::AdamUpdate(d, param, grad, m, v, count, h, paramOut, mOut, vOut); });
+  return device::RunDeviceOp(env, [&] { device::AdamUpdateGroup(d, group, h); });
 }
 
 Napi::Value CscLoss(const Napi::CallbackInfo& info) {
@@ -259,7 +313,7 @@ void RegisterDeviceConvMatMul(Napi::Env env, Napi::Object exports) {
   exports.Set("deviceBatchNormTrain", Napi::Function::New(env, BatchNormTrain, "deviceBatchNormTrain"));
   exports.Set("deviceBatchNormTrainGrad", Napi::Function::New(env, BatchNormTrainGrad, "deviceBatchNormTrainGrad"));
   exports.Set("deviceBatchNormRunningStats", Napi::Function::New(env, BatchNormRunningStats, "deviceBatchNormRunningStats"));
-  exports.Set("deviceAdamUpdate", Napi::Function::New(env, AdamUpdate, "deviceAdamUpdate"));
+  exports.Set("deviceAdamUpdateGroup", Napi::Function::New(env, AdamUpdateGroup, "deviceAdamUpdateGroup"));
   exports.Set("deviceCscLoss", Napi::Function::New(env, CscLoss, "deviceCscLoss"));
 }
 

@@ -15,7 +15,7 @@ import type { MpiArray, MpiGatherArray, MpiInitResult } from './mpi.js';
 import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
 
 /** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
-export const NATIVE_ABI_VERSION = 4;
+export const NATIVE_ABI_VERSION = 5;
 
 type Shape = number[];
 /** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
@@ -55,7 +55,8 @@ export interface NativeBinding {
   deviceBatchNormTrain(device: DeviceHandle, x: number, rows: number, channels: number, gamma: number, beta: number, residual: number | null, eps: number, relu: boolean, y: number, mean: number, variance: number, invStd: number): void;
   deviceBatchNormTrainGrad(device: DeviceHandle, dy: number, x: number, y: number | null, mean: number, invStd: number, gamma: number, rows: number, channels: number, relu: boolean, dx: number, dGamma: number, dBeta: number, dResidual: number | null): void;
   deviceBatchNormRunningStats(device: DeviceHandle, runningMean: number, runningVar: number, mean: number, variance: number, channels: number, momentum: number, rows: number, meanOut: number, varOut: number): void;
-  deviceAdamUpdate(device: DeviceHandle, param: number, grad: number, m: number, v: number, count: number, stepSize: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc2Sqrt: number, paramOut: number, mOut: number, vOut: number): void;
+  /** one Adam step of a parameter group: counts[t] values per tensor t, 7 buffer ids per tensor (param, grad, m, v, paramOut, mOut, vOut) */
+  deviceAdamUpdateGroup(device: DeviceHandle, counts: number[], stepSize: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc2Sqrt: number, ...buffers: number[]): void;
   deviceCscLoss(device: DeviceHandle, v: number, z: number, aSel: number, labels: number, batch: number, dim: number, theta: number, calibrated: boolean, loss: number, dv: number, dz: number): void;
   // native/device/register_clips.cc: clips decoded and transformed into a device buffer (device-clips.ts)
   deviceDecodeClips(device: DeviceHandle, clips: number, request: DeviceClipsRequest): Promise<(string | null)[]>;
@@ -196,7 +197,7 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   deviceBatchNormTrain: true,
   deviceBatchNormTrainGrad: true,
   deviceBatchNormRunningStats: true,
-  deviceAdamUpdate: true,
+  deviceAdamUpdateGroup: true,
   deviceCscLoss: true,
   deviceDecodeClips: true,
   deviceUnary: true,

@@ -80,9 +80,22 @@ export function deviceBatchNormRunningStats(device: DeviceMemory, runningMean: n
 /** Adam's hyper-parameters (src/backend/kernel-names.ts). */
 export type DeviceAdamHyper = AdamHyper;
 
-/** One Adam step of one parameter of `count` values into new buffers. */
-export function deviceAdamUpdate(device: DeviceMemory, param: number, grad: number, m: number, v: number, count: number, h: DeviceAdamHyper, paramOut: number, mOut: number, vOut: number): void {
-  loadAddon().deviceAdamUpdate(device.handle, param, grad, m, v, count, h.stepSize, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc2Sqrt, paramOut, mOut, vOut);
+/** One tensor of an Adam group: buffers of `count` values; the outputs may be the tensor's own inputs. */
+export interface DeviceAdamTensor {
+  param: number;
+  grad: number;
+  m: number;
+  v: number;
+  paramOut: number;
+  mOut: number;
+  vOut: number;
+  count: number;
+}
+
+/** One Adam step of every tensor of a parameter group, one device op (one CUDA launch) for the group; no tensor may use a buffer another one writes. */
+export function deviceAdamUpdateGroup(device: DeviceMemory, tensors: readonly DeviceAdamTensor[], h: DeviceAdamHyper): void {
+  const buffers = tensors.flatMap((t) => [t.param, t.grad, t.m, t.v, t.paramOut, t.mOut, t.vOut]);
+  loadAddon().deviceAdamUpdateGroup(device.handle, tensors.map((t) => t.count), h.stepSize, h.beta1, h.beta2, h.eps, h.weightDecay, h.bc2Sqrt, ...buffers);
 }
 
 /** The CSC loss into `loss` (1 value) and its gradients dL/dv, dL/dz (batch, dim); labels int32 (batch). */

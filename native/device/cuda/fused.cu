@@ -1,4 +1,5 @@
-// CUDA twins of native/norm/batchnorm.cc, ops_fused.cc's running statistics and native/kernels/adam.cc.
+// CUDA twins of native/norm/batchnorm.cc, ops_fused.cc's running statistics and native/kernels/adam.cc
+// (the Adam step of a whole parameter group in one launch).
 // BatchNorm over a (rows, channels) matrix, channels last: blocks over tiles of rows write per-channel
 // partial sums (double) of their tile, one warp per channel adds a channel's partials and derives its
 // statistics, and an element-wise pass over the same tiles applies them. The element-wise arithmetic
@@ -221,20 +222,77 @@ __global__ void RunningStatsKernel(const float* __restrict__ runningMean, const 
   }
 }
 
-// adam.cc's loop: g ← grad + wd·p;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g·g;
+// adam.cc's loop for element i: g ← grad + wd·p;  m' = β1·m + (1−β1)·g;  v' = β2·v + (1−β2)·g·g;
 // p' = p − stepSize·m' / (√v' / bc2Sqrt + eps), in double, each output rounded to float once.
-// No __restrict__: the outputs may be the inputs.
-__global__ void AdamKernel(const float* param, const float* grad, const float* m, const float* v, int64_t count, kernels::AdamHyper h,
-                           double oneMinusBeta1, double oneMinusBeta2, float* paramOut, float* mOut, float* vOut) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
-    const double p = param[i];
-    const double g = __dadd_rn(double(grad[i]), __dmul_rn(h.weightDecay, p));
-    const double mi = __dadd_rn(__dmul_rn(h.beta1, double(m[i])), __dmul_rn(oneMinusBeta1, g));
-    const double vi = __dadd_rn(__dmul_rn(h.beta2, double(v[i])), __dmul_rn(__dmul_rn(oneMinusBeta2, g), g));
-    const double denominator = __dadd_rn(__ddiv_rn(__dsqrt_rn(vi), h.bc2Sqrt), h.eps);
-    mOut[i] = float(mi);
-    vOut[i] = float(vi);
-    paramOut[i] = float(__dsub_rn(p, __ddiv_rn(__dmul_rn(h.stepSize, mi), denominator)));
+// The outputs may be the inputs: element i is read before it is written.
+__device__ __forceinline__ void AdamElement(int64_t i, const float* param, const float* grad, const float* m, const float* v,
+                                            const kernels::AdamHyper& h, double oneMinusBeta1, double oneMinusBeta2, float* paramOut,
+                                            float* mOut, float* vOut) {
+  const double p = param[i];
+  const double g = __dadd_rn(double(grad[i]), __dmul_rn(h.weightDecay, p));
+  const double mi = __dadd_rn(__dmul_rn(h.beta1, double(m[i])), __dmul_rn(oneMinusBeta1, g));
+  const double vi = __dadd_rn(__dmul_rn(h.beta2, double(v[i])), __dmul_rn(__dmul_rn(oneMinusBeta2, g), g));
+  const double denominator = __dadd_rn(__ddiv_rn(__dsqrt_rn(vi), h.bc2Sqrt), h.eps);
+  mOut[i] = float(mi);
+  vOut[i] = float(vi);
+  paramOut[i] = float(__dsub_rn(p, __ddiv_rn(__dmul_rn(h.stepSize, mi), denominator)));
+}
+
+// Multi-tensor apply (Apex's multi_tensor_apply): one launch steps up to kTensorsPerAdamLaunch
+// tensors, its table passed as the kernel's argument. An argument needs nothing on the host to
+// outlive the call; a table in device memory would need a host source that lives until its
+// cudaMemcpyAsync has run (from pageable memory that copy may wait for the stream; pinned memory
+// would need a ring of buffers guarded by events). CUDA 12.1 raised the argument limit from 4 KiB
+// to 32 KiB (Volta and later, driver r530 or newer; this build targets sm 80-90), so a launch takes
+// 128 tensors (9 KiB). The model's groups at the ucf51 preset (train/trainer.ts's buildStepParts):
+// the R(2+1)D-10 student has 65 tensors, the MNF head 18: one launch each.
+#if CUDART_VERSION >= 12010
+constexpr int kTensorsPerAdamLaunch = 128;
+constexpr size_t kKernelArgumentBytes = 32764;
+#else
+constexpr int kTensorsPerAdamLaunch = 48;
+constexpr size_t kKernelArgumentBytes = 4096;
+#endif
+// Elements of one tensor a block steps at a time (the launch's unit of work).
+constexpr int64_t kAdamChunk = 4096;
+
+// Chunk k of the launch is chunk k − firstChunk[t] of tensor t, for the t with
+// firstChunk[t] <= k < firstChunk[t + 1]; every tensor has at least one element.
+struct AdamLaunchTable {
+  const float* param[kTensorsPerAdamLaunch];
+  const float* grad[kTensorsPerAdamLaunch];
+  const float* m[kTensorsPerAdamLaunch];
+  const float* v[kTensorsPerAdamLaunch];
+  float* paramOut[kTensorsPerAdamLaunch];
+  float* mOut[kTensorsPerAdamLaunch];
+  float* vOut[kTensorsPerAdamLaunch];
+  int64_t count[kTensorsPerAdamLaunch];
+  int64_t firstChunk[kTensorsPerAdamLaunch + 1];
+  int tensors;
+};
+static_assert(sizeof(AdamLaunchTable) + sizeof(kernels::AdamHyper) + 2 * sizeof(double) <= kKernelArgumentBytes,
+              "AdamGroupKernel's arguments exceed the kernel argument limit");
+
+// No __restrict__: a tensor's outputs may be its inputs.
+__global__ void __launch_bounds__(kThreads) AdamGroupKernel(const __grid_constant__ AdamLaunchTable table, kernels::AdamHyper h,
+                                                            double oneMinusBeta1, double oneMinusBeta2) {
+  const int64_t chunks = table.firstChunk[table.tensors];
+  for (int64_t chunk = blockIdx.x; chunk < chunks; chunk += gridDim.x) {
+    int t = 0, last = table.tensors - 1;  // the last tensor whose first chunk is <= chunk
+    while (t < last) {
+      const int mid = (t + last + 1) / 2;
+      if (table.firstChunk[mid] <= chunk) {
+        t = mid;
+      } else {
+        last = mid - 1;
+      }
+    }
+    const int64_t begin = (chunk - table.firstChunk[t]) * kAdamChunk;
+    const int64_t end = min(table.count[t], begin + kAdamChunk);
+    for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
+      AdamElement(i, table.param[t], table.grad[t], table.m[t], table.v[t], h, oneMinusBeta1, oneMinusBeta2, table.paramOut[t],
+                  table.mOut[t], table.vOut[t]);
+    }
   }
 }
 
@@ -321,12 +379,31 @@ void BatchNormRunningStats(CudaDevice& gpu, const float* runningMean, const floa
   CheckLaunch("BatchNormRunningStats: RunningStatsKernel");
 }
 
-void AdamUpdate(CudaDevice& gpu, const float* param, const float* grad, const float* m, const float* v, int64_t count,
-                const kernels::AdamHyper& h, float* paramOut, float* mOut, float* vOut) {
-  if (count == 0) return;
+void AdamUpdateGroup(CudaDevice& gpu, const std::vector<AdamTensor>& tensors, const kernels::AdamHyper& h) {
   gpu.MakeCurrent();
-  AdamKernel<<<GridFor(count), kThreads, 0, gpu.stream()>>>(param, grad, m, v, count, h, 1 - h.beta1, 1 - h.beta2, paramOut, mOut, vOut);
-  CheckLaunch("AdamUpdate: AdamKernel");
+  AdamLaunchTable table{};
+  const auto launch = [&] {
+    const int64_t chunks = table.firstChunk[table.tensors];
+    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>(chunks, int64_t(65535) * 8));
+    AdamGroupKernel<<<blocks, kThreads, 0, gpu.stream()>>>(table, h, 1 - h.beta1, 1 - h.beta2);
+    CheckLaunch("AdamUpdateGroup: AdamGroupKernel");
+    table.tensors = 0;
+  };
+  for (const AdamTensor& tensor : tensors) {
+    if (tensor.count == 0) continue;
+    const int k = table.tensors;
+    table.param[k] = tensor.param;
+    table.grad[k] = tensor.grad;
+    table.m[k] = tensor.m;
+    table.v[k] = tensor.v;
+    table.paramOut[k] = tensor.paramOut;
+    table.mOut[k] = tensor.mOut;
+    table.vOut[k] = tensor.vOut;
+    table.count[k] = tensor.count;
+    table.firstChunk[k + 1] = table.firstChunk[k] + (tensor.count + kAdamChunk - 1) / kAdamChunk;
+    if (++table.tensors == kTensorsPerAdamLaunch) launch();
+  }
+  if (table.tensors > 0) launch();
 }
 
 }  // namespace mnf::device::cuda

@@ -3,7 +3,9 @@
 // synchronisation. Temporary per-channel sums live in the device's scratch slot kFusedScratchSlot.
 #pragma once
 #include <cstdint>
+#include <vector>
 
+#include "device/ops_fused.h"
 #include "kernels/adam.h"
 #include "norm/batchnorm.h"
 
@@ -24,8 +26,9 @@ void BatchNormTrainBackward(CudaDevice& gpu, const float* dy, const float* x, co
 void BatchNormRunningStats(CudaDevice& gpu, const float* runningMean, const float* runningVar, const float* mean, const float* variance,
                            int64_t channels, double momentum, int64_t rows, float* meanOut, float* varOut);
 
-// Outputs may be the inputs (an in-place step): each element is read before it is written.
-void AdamUpdate(CudaDevice& gpu, const float* param, const float* grad, const float* m, const float* v, int64_t count,
-                const kernels::AdamHyper& h, float* paramOut, float* mOut, float* vOut);
+// One launch per kTensorsPerAdamLaunch tensors (fused.cu), so a group of the model's parameters
+// is one launch. A tensor's outputs may be its inputs (an in-place step): each element is read
+// before it is written.
+void AdamUpdateGroup(CudaDevice& gpu, const std::vector<AdamTensor>& tensors, const kernels::AdamHyper& h);
 
 }  // namespace mnf::device::cuda

@@ -1,9 +1,9 @@
 // Twin cases of the fused device ops (native/device/cuda/fused.cu, native/csc/csc.cu): BatchNorm's
-// training forward and gradient, its running statistics, the Adam step and the CSC loss, each on
+// training forward and gradient, its running statistics, the Adam step of a parameter group and the CSC loss, each on
 // inputs built here deterministically, so that a GPU's outputs can be held against the emulated
 // device's (the CPU code of native/norm, native/kernels/adam.cc and native/csc).
 import {
-  deviceAdamUpdate,
+  deviceAdamUpdateGroup,
   deviceBatchNormRunningStats,
   deviceBatchNormTrain,
   deviceBatchNormTrainGrad,
@@ -151,24 +151,39 @@ export function runningStatsCase(s: RunningStatsSpec): TwinCase {
   };
 }
 
-export interface AdamSpec {
-  count: number;
+/** The hyper-parameters of an Adam step (adamHyper). */
+export interface AdamStepSpec {
   /** the step t the bias corrections are for */
   step: number;
   weightDecay: number;
+}
+
+export interface AdamSpec extends AdamStepSpec {
+  count: number;
   /** outputs written over the inputs (paramOut = param, mOut = m, vOut = v) */
   inPlace: boolean;
   seed: number;
 }
 
+export interface AdamGroupSpec extends AdamStepSpec {
+  /** each tensor's values */
+  counts: readonly number[];
+  /** every tensor's outputs written over its inputs */
+  inPlace: boolean;
+  /** tensor t's inputs are adamInputs with seed + 4·t */
+  seed: number;
+  /** the case's name instead of its counts */
+  label?: string;
+}
+
 /** torch.optim.Adam's defaults at lr 1e-3 for step t */
-export function adamHyper(s: AdamSpec): DeviceAdamHyper {
+export function adamHyper(s: AdamStepSpec): DeviceAdamHyper {
   const beta1 = 0.9;
   const beta2 = 0.999;
   return { stepSize: 1e-3 / (1 - beta1 ** s.step), beta1, beta2, eps: 1e-8, weightDecay: s.weightDecay, bc2Sqrt: Math.sqrt(1 - beta2 ** s.step) };
 }
 
-export function adamInputs(s: AdamSpec): { param: Float32Array; grad: Float32Array; m: Float32Array; v: Float32Array } {
+export function adamInputs(s: { count: number; seed: number }): { param: Float32Array; grad: Float32Array; m: Float32Array; v: Float32Array } {
   return {
     param: randomValues(s.count, s.seed),
     grad: randomValues(s.count, s.seed + 1, 0.1),
@@ -177,22 +192,52 @@ export function adamInputs(s: AdamSpec): { param: Float32Array; grad: Float32Arr
   };
 }
 
-/** deviceAdamUpdate; outputs param', m', v' */
-export function adamCase(s: AdamSpec): TwinCase {
+/** each tensor's inputs of a group */
+export const adamGroupInputs = (s: AdamGroupSpec) => s.counts.map((count, t) => adamInputs({ count, seed: s.seed + 4 * t }));
+
+/** deviceAdamUpdateGroup over the group; outputs param', m', v' of each non-empty tensor in turn */
+export function adamGroupCase(s: AdamGroupSpec): TwinCase {
+  const counts = s.label ?? (s.counts.length === 1 ? `count ${s.counts[0]}` : `counts [${s.counts.join(', ')}]`);
   return {
     family: FAMILY,
-    name: `AdamUpdate count ${s.count} step ${s.step} weightDecay ${s.weightDecay}${s.inPlace ? ' in place' : ''}`,
+    name: `AdamUpdateGroup ${counts} step ${s.step} weightDecay ${s.weightDecay}${s.inPlace ? ' in place' : ''}`,
     tolerance: ELEMENTWISE_TOLERANCE,
     run: (device) =>
       withCaseBuffers(device, (b) => {
-        const input = adamInputs(s);
-        const [param, grad, m, v] = [input.param, input.grad, input.m, input.v].map((values) => b.upload(values)) as [number, number, number, number];
-        const [paramOut, mOut, vOut] = s.inPlace ? [param, m, v] : [b.allocate(s.count), b.allocate(s.count), b.allocate(s.count)];
-        deviceAdamUpdate(device, param, grad, m, v, s.count, adamHyper(s), paramOut, mOut, vOut);
-        return [floats(b, paramOut, s.count), floats(b, mOut, s.count), floats(b, vOut, s.count)];
+        const tensors = adamGroupInputs(s).map((input, t) => {
+          const count = s.counts[t]!;
+          const [param, grad, m, v] = [input.param, input.grad, input.m, input.v].map((values) => b.upload(values)) as [number, number, number, number];
+          const [paramOut, mOut, vOut] = s.inPlace ? [param, m, v] : [b.allocate(count), b.allocate(count), b.allocate(count)];
+          return { param, grad, m, v, paramOut, mOut, vOut, count };
+        });
+        deviceAdamUpdateGroup(device, tensors, adamHyper(s));
+        return tensors.filter((t) => t.count > 0).flatMap((t) => [floats(b, t.paramOut, t.count), floats(b, t.mOut, t.count), floats(b, t.vOut, t.count)]);
       }),
   };
 }
+
+/** a group of one tensor; outputs param', m', v' */
+export const adamCase = (s: AdamSpec): TwinCase => adamGroupCase({ counts: [s.count], step: s.step, weightDecay: s.weightDecay, inPlace: s.inPlace, seed: s.seed });
+
+/** The 'tiny' preset's R(2+1)D-10 student parameters (train/trainer.ts's buildStepParts): 65 tensors, as
+ *  many as the ucf51 student's, at a quarter of its width. */
+export const TINY_STUDENT_PARAM_SHAPES: readonly (readonly number[])[] = [
+  [1, 7, 7, 3, 36], [36], [36], [3, 1, 1, 36, 16], [16], [16],
+  [1, 3, 3, 16, 36], [36], [36], [3, 1, 1, 36, 16], [16], [16],
+  [1, 3, 3, 16, 36], [36], [36], [3, 1, 1, 36, 16], [16], [16],
+  [1, 3, 3, 16, 57], [57], [57], [3, 1, 1, 57, 32], [32], [32],
+  [1, 3, 3, 32, 72], [72], [72], [3, 1, 1, 72, 32], [32], [32],
+  [1, 1, 1, 16, 32], [32], [32],
+  [1, 3, 3, 32, 115], [115], [115], [3, 1, 1, 115, 64], [64], [64],
+  [1, 3, 3, 64, 144], [144], [144], [3, 1, 1, 144, 64], [64], [64],
+  [1, 1, 1, 32, 64], [64], [64],
+  [1, 3, 3, 64, 144], [144], [144], [3, 1, 1, 144, 64], [64], [64],
+  [1, 3, 3, 64, 144], [144], [144], [3, 1, 1, 144, 64], [64], [64],
+  [1, 1, 1, 64, 64], [64], [64],
+  [64, 4], [4],
+];
+
+const shapeSize = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 export interface CscSpec {
   batch: number;
@@ -257,6 +302,11 @@ export const FUSED_TWIN_CASES: readonly TwinCase[] = [
   adamCase({ count: 1000, step: 3, weightDecay: 0, inPlace: false, seed: 32 }),
   adamCase({ count: (1 << 15) + 3, step: 100, weightDecay: 1e-4, inPlace: false, seed: 33 }),
   adamCase({ count: 4097, step: 7, weightDecay: 5e-4, inPlace: true, seed: 34 }),
+  adamGroupCase({ counts: [1, 3, 1 << 16], step: 2, weightDecay: 5e-4, inPlace: false, seed: 35 }),
+  adamGroupCase({ counts: [1, 3, 1 << 16], step: 2, weightDecay: 5e-4, inPlace: true, seed: 36 }),
+  // more tensors than one CUDA launch takes (fused.cu's kTensorsPerAdamLaunch), one of them empty
+  adamGroupCase({ counts: Array.from({ length: 300 }, (_, t) => (t === 7 ? 0 : 1 + ((t * 37) % 300))), step: 5, weightDecay: 0, inPlace: true, label: '300 tensors of 0 to 300 values', seed: 37 }),
+  adamGroupCase({ counts: TINY_STUDENT_PARAM_SHAPES.map(shapeSize), step: 10, weightDecay: 5e-4, inPlace: true, label: "the 'tiny' student's 65 parameters", seed: 38 }),
   cscCase({ batch: 1, dim: 1, classes: 1, theta: 0.07, calibrated: true }),
   cscCase({ batch: 5, dim: 3, classes: 5, theta: 0.07, calibrated: true }),
   cscCase({ batch: 5, dim: 2048, classes: 3, theta: 0.07, calibrated: true }),
