@@ -182,7 +182,8 @@ def mnf_csc_step(student, head, x, a, labels, cfg, opt_s, opt_m):
 
 def make_optimizers(student, head, cfg):
     opt_s = torch.optim.Adam(student.parameters(), lr=cfg["lrStudent"], weight_decay=cfg["weightDecay"])
-    opt_m = torch.optim.Adam(head.parameters(), lr=cfg["lrMnf"], weight_decay=cfg["weightDecay"])
+    # run configs name the head's learning rate lrHead; the committed step fixtures (model_fixtures.py) lrMnf
+    opt_m = torch.optim.Adam(head.parameters(), lr=cfg["lrHead"] if "lrHead" in cfg else cfg["lrMnf"], weight_decay=cfg["weightDecay"])
     return opt_s, opt_m
 
 
