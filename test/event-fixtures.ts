@@ -19,6 +19,7 @@ export function runEvent(over: Partial<RunEvent> = {}): RunEvent {
     videos: { training: 12, validation: 6 },
     batchesPerEpoch: 5,
     terms: METHOD_TERMS['mnf-csc'].map((t) => ({ ...t })),
+    math: { precision: 'fp32', tf32: true },
     time: T,
     ...over,
   };
