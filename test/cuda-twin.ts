@@ -19,9 +19,9 @@ const opened = openGpu();
 export const emulated = new DeviceMemory('emulated');
 export const gpu = opened.gpu;
 /** '' when a GPU opened */
-export const skipReason = opened.skipReason;
+const skipReason = opened.skipReason;
 /** a describe title that names the skip reason where no GPU is usable */
-export const twinTitle = (name: string) => (gpu ? `${name}: CUDA vs emulated twin` : `${name}: CUDA vs emulated twin (skipped: ${skipReason})`);
+const twinTitle = (name: string) => (gpu ? `${name}: CUDA vs emulated twin` : `${name}: CUDA vs emulated twin (skipped: ${skipReason})`);
 
 /** The twin tests of one family: GPU vs emulated where a GPU exists, the cases' own soundness everywhere. */
 export function describeTwinCases(family: string, cases: readonly TwinCase[]): void {

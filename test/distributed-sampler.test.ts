@@ -5,7 +5,8 @@ import { ConfigError } from '../src/config/errors.js';
 import { openDataset } from '../src/data/dataset.js';
 import { createLoader } from '../src/data/loader.js';
 import { makeSynthetic } from '../src/data/synthetic.js';
-import { createDistributedSampler, trainOrder, type DistributedSamplerOptions, type RankShare } from '../src/distributed/sampler.js';
+import { trainOrder } from '../src/data/sampler.js';
+import { createDistributedSampler, type DistributedSamplerOptions, type RankShare } from '../src/distributed/sampler.js';
 import { addonProblem } from '../src/native/addon.js';
 import { removeTempDirs, tempDir } from './data-helpers.js';
 

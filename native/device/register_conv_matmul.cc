@@ -130,16 +130,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   p.activation = static_cast<int>(ExpectInt(Arg(info, 9, "activation"), "activation"));
   p.alpha = static_cast<float>(ExpectNumber(Arg(info, 10, "leakyAlpha"), "leakyAlpha"));
   const device::MathMode math = ExpectMathMode(info, 11);
-  p.batchA = aShape[0];
-  p.batchB = bShape[0];
-  p.m = p.transposeA ? aShape[2] : aShape[1];
-  p.k = p.transposeA ? aShape[1] : aShape[2];
-  const int64_t kb = p.transposeB ? bShape[2] : bShape[1];
-  p.n = p.transposeB ? bShape[1] : bShape[2];
-  if (p.k != kb) {
-    ThrowRange(env, "matMul: inner dimensions differ: a " + ShapeToString(aShape) + " gives " + std::to_string(p.k) + ", b " +
-                        ShapeToString(bShape) + " gives " + std::to_string(kb));
-  }
+  const std::string sizes = kernels::SetMatMulSizes(p, aShape, bShape);
+  if (!sizes.empty()) ThrowRange(env, sizes);
   const std::string problem = kernels::CheckMatMul(p);
   if (!problem.empty()) ThrowRange(env, problem);
   const int64_t batch = std::max(p.batchA, p.batchB);

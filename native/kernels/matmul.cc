@@ -83,16 +83,8 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   }
   ExpectElements(a, aShape, "a");
   ExpectElements(b, bShape, "b");
-  p.batchA = aShape[0];
-  p.batchB = bShape[0];
-  p.m = p.transposeA ? aShape[2] : aShape[1];
-  p.k = p.transposeA ? aShape[1] : aShape[2];
-  const int64_t kb = p.transposeB ? bShape[2] : bShape[1];
-  p.n = p.transposeB ? bShape[1] : bShape[2];
-  if (p.k != kb) {
-    ThrowRange(env, "matMul: inner dimensions differ: a " + ShapeToString(aShape) + " gives " + std::to_string(p.k) +
-                        ", b " + ShapeToString(bShape) + " gives " + std::to_string(kb));
-  }
+  const std::string sizes = SetMatMulSizes(p, aShape, bShape);
+  if (!sizes.empty()) ThrowRange(env, sizes);
   if (p.batchA != p.batchB && p.batchA != 1 && p.batchB != 1) {
     ThrowRange(env, "matMul: batch sizes " + std::to_string(p.batchA) + " and " + std::to_string(p.batchB) +
                         " must match or one must be 1");
@@ -115,6 +107,18 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+std::string SetMatMulSizes(MatMulProblem& p, const Shape& aShape, const Shape& bShape) {
+  p.batchA = aShape[0];
+  p.batchB = bShape[0];
+  p.m = p.transposeA ? aShape[2] : aShape[1];
+  p.k = p.transposeA ? aShape[1] : aShape[2];
+  const int64_t kb = p.transposeB ? bShape[2] : bShape[1];
+  p.n = p.transposeB ? bShape[1] : bShape[2];
+  if (p.k == kb) return "";
+  return "matMul: inner dimensions differ: a " + ShapeToString(aShape) + " gives " + std::to_string(p.k) + ", b " + ShapeToString(bShape) +
+         " gives " + std::to_string(kb);
+}
 
 std::string CheckMatMul(const MatMulProblem& p) {
   if (p.activation < kLinear || p.activation > kLeakyRelu) return "activation: expected a code 0..5, got " + std::to_string(p.activation);

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/napi_args.h"
+
 namespace mnf::kernels {
 // matMul
 void RegisterMatMul(Napi::Env env, Napi::Object exports);
@@ -19,6 +21,10 @@ struct MatMulProblem {
   int activation = kLinear;
   float alpha = 0.f;  // leaky relu slope
 };
+
+// Fills p's batch and matrix sizes from a's and b's shapes ([batch, rows, cols]) as p.transposeA and
+// p.transposeB read them; empty when their inner dimensions agree, else one line saying how they differ.
+std::string SetMatMulSizes(MatMulProblem& p, const Shape& aShape, const Shape& bShape);
 
 // Empty when the problem is valid, else one line saying what is wrong.
 std::string CheckMatMul(const MatMulProblem& p);

@@ -11,7 +11,7 @@ import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
 import { Rng } from '../rng.js';
-import { evenlySpacedClips, trainClip, windowClips, type ClipMode, type ClipPlan } from './sampler.js';
+import { evenlySpacedClips, trainClip, trainOrder, windowClips, type ClipMode, type ClipPlan } from './sampler.js';
 import type { ClipBatch, Subset, VideoRecord } from './types.js';
 
 export interface LoaderOptions {
@@ -136,7 +136,7 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
     let p = planCache.get(epoch);
     if (p) return p;
     if (mode === 'train') {
-      const order = Rng.from(seed, epoch, 0x5eed).permutation(videos.length);
+      const order = trainOrder(seed, epoch, videos.length);
       p = order.map((v, k) => {
         const r = videos[v];
         return trainClip(v, r.frameCount, r.width ?? 0, r.height ?? 0, T, Rng.from(seed, epoch, k));

@@ -3,7 +3,7 @@
 //          RandomResizedCrop (scale (0.25, 1), ratio (3/4, 4/3), torchvision's get_params), h-flip p=0.5
 //   val:   3 evenly spaced clips per video, centre crop
 //   test:  non-overlapping windows covering the video, centre crop
-import type { Rng } from '../rng.js';
+import { Rng } from '../rng.js';
 
 export type ClipMode = 'train' | 'val' | 'test';
 
@@ -56,6 +56,12 @@ export function randomResizedCrop(width: number, height: number, rng: Rng, scale
 export function centreCrop(width: number, height: number): Box {
   const side = Math.min(width, height);
   return { x: Math.round((width - side) / 2), y: Math.round((height - side) / 2), width: side, height: side };
+}
+
+/** An epoch's training order: a seeded permutation of the videos (the loader's train mode, and the
+ *  distributed sampler's, which splits it between ranks). */
+export function trainOrder(seed: number, epoch: number, videos: number): number[] {
+  return Rng.from(seed, epoch, 0x5eed).permutation(videos);
 }
 
 export function trainClip(video: number, frameCount: number, width: number, height: number, length: number, rng: Rng): ClipPlan {

@@ -7,12 +7,6 @@
 // Like the loader in train mode, the epoch's last incomplete global batch is dropped on every rank.
 // Nothing is stateful but the next position, so {epoch, batch} resumes exactly.
 import { ConfigError } from '../config/errors.js';
-import { Rng } from '../rng.js';
-
-/** The training order of an epoch, as src/data/loader.ts draws it in train mode: a seeded permutation of the videos. */
-export function trainOrder(seed: number, epoch: number, videos: number): number[] {
-  return Rng.from(seed, epoch, 0x5eed).permutation(videos);
-}
 
 /** Serialisable: the next global batch a sampler hands out. */
 export interface SamplerPosition {
@@ -21,7 +15,7 @@ export interface SamplerPosition {
 }
 
 export interface DistributedSamplerOptions {
-  /** the epoch's order of sample indices (trainOrder for the loader's); every epoch the same length */
+  /** the epoch's order of sample indices (src/data/sampler.ts trainOrder for the loader's); every epoch the same length */
   order: (epoch: number) => readonly number[];
   /** samples per epoch: the order's length */
   samples: number;

@@ -2,29 +2,16 @@
 // relu6, elu, sigmoid or leakyrelu (as the native kernel fuses them); prelu and other biases fall back.
 import { _FusedMatMul, type _FusedMatMulAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { deviceMatMul } from '../../../native/device-ops-conv-matmul.js';
-import { MatMulActivation } from '../../../native/kernels.js';
-import { planMatMul } from '../../native/kernels/matmul_util.js';
+import { FUSED_ACTIVATIONS, fusedBiasFits, planMatMul } from '../../native/kernels/matmul_util.js';
 import { allFloat32, bufferOf, deviceKernelConfig, fallBack, newFloat32, type DeviceKernelFunc, type Inputs } from './conv-matmul-util.js';
-
-const ACTIVATIONS: Record<string, MatMulActivation> = {
-  linear: MatMulActivation.Linear,
-  relu: MatMulActivation.Relu,
-  relu6: MatMulActivation.Relu6,
-  elu: MatMulActivation.Elu,
-  sigmoid: MatMulActivation.Sigmoid,
-  leakyrelu: MatMulActivation.LeakyRelu,
-};
-
-const sizeOf = (shape: number[]): number => shape.reduce((p, d) => p * d, 1);
 
 const fusedMatMul: DeviceKernelFunc = (args) => {
   const { backend } = args;
   const { a, b, bias } = args.inputs as unknown as Inputs<'a' | 'b'> & { bias?: TensorInfo };
   const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as unknown as _FusedMatMulAttrs;
   const plan = planMatMul(a, b, transposeA, transposeB);
-  const code = ACTIVATIONS[activation ?? 'linear'];
-  const biasFits = !bias || (sizeOf(bias.shape) === plan?.n && bias.shape[bias.shape.length - 1] === plan.n);
-  if (!plan || code === undefined || !biasFits || !allFloat32(a, b, bias)) return fallBack(_FusedMatMul, args);
+  const code = FUSED_ACTIVATIONS[activation ?? 'linear'];
+  if (!plan || code === undefined || !fusedBiasFits(bias, plan) || !allFloat32(a, b, bias)) return fallBack(_FusedMatMul, args);
   const out = newFloat32(backend, plan.outShape);
   deviceMatMul(backend.device, bufferOf(backend, a), plan.aShape, bufferOf(backend, b), plan.bShape, out.buffer, {
     transposeA,

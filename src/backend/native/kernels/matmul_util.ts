@@ -1,6 +1,23 @@
-// Shared by BatchMatMul and _FusedMatMul: tfjs's rank-N operands seen as [batch, rows, cols].
+// Shared by BatchMatMul and _FusedMatMul (of backends native and cuda): tfjs's rank-N operands seen as
+// [batch, rows, cols], and what the addon's fused epilogue computes.
 import { broadcast_util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { MatMulActivation } from '../../../native/kernels.js';
 import { sizeOf } from './util.js';
+
+/** _FusedMatMul's activations the addon fuses (prelu and others go to the cpu kernel) */
+export const FUSED_ACTIVATIONS: Record<string, MatMulActivation> = {
+  linear: MatMulActivation.Linear,
+  relu: MatMulActivation.Relu,
+  relu6: MatMulActivation.Relu6,
+  elu: MatMulActivation.Elu,
+  sigmoid: MatMulActivation.Sigmoid,
+  leakyrelu: MatMulActivation.LeakyRelu,
+};
+
+/** The addon adds a bias of one value per output column ([n], [1, n], ...); other biases go to the cpu kernel. */
+export function fusedBiasFits(bias: TensorInfo | undefined, plan: MatMulPlan | undefined): boolean {
+  return !bias || (plan !== undefined && sizeOf(bias.shape) === plan.n && bias.shape[bias.shape.length - 1] === plan.n);
+}
 
 export interface MatMulPlan {
   aShape: [number, number, number];
