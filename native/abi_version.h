@@ -4,5 +4,5 @@
 #pragma once
 
 namespace mnf {
-constexpr int kAbiVersion = 5;
+constexpr int kAbiVersion = 6;
 }  // namespace mnf

@@ -16,6 +16,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   mnf::RegisterDecode(env, exports);
   mnf::RegisterNorm(env, exports);
   mnf::RegisterDistributed(env, exports);
+  mnf::RegisterNccl(env, exports);
   return exports;
 }
 

@@ -14,4 +14,5 @@ void RegisterCsc(Napi::Env env, Napi::Object exports);      // native/csc/
 void RegisterDecode(Napi::Env env, Napi::Object exports);   // native/decode/
 void RegisterNorm(Napi::Env env, Napi::Object exports);     // native/norm/
 void RegisterDistributed(Napi::Env env, Napi::Object exports);  // native/distributed/ (MPI collectives)
+void RegisterNccl(Napi::Env env, Napi::Object exports);  // native/distributed/register_nccl*.cc (NCCL on device buffers)
 }  // namespace mnf

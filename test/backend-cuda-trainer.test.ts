@@ -16,7 +16,7 @@ async function oneStep(backend: 'native' | 'cuda', method: RunConfig['method'] =
   await initBackend(backend, { device: 'emulated' });
   expect(tf.getBackend()).toBe(backend);
   const trainer = createTrainer(microConfig({ method }));
-  const { losses } = trainer.step(makeBatch(1));
+  const { losses } = await trainer.step(makeBatch(1));
   const state = trainer.getState();
   trainer.dispose();
   return { losses: losses as unknown as Record<string, number>, state };
@@ -48,7 +48,7 @@ describe('backend cuda (emulated device) in a training step', () => {
     let afterSecond: { numTensors: number; inUseBytes: number } | undefined;
     let readsAfterSecond = 0;
     for (let step = 1; step <= 50; step++) {
-      trainer.step(batch);
+      await trainer.step(batch);
       if (step === 2) {
         afterSecond = { numTensors: tf.memory().numTensors, inUseBytes: backend.stats().inUseBytes };
         readsAfterSecond = backend.stats().readSyncCalls;

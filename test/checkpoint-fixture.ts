@@ -34,10 +34,10 @@ export function randomBatch(config: RunConfig, seed: number): ClipBatch {
 }
 
 /** The trainer's state after `steps` optimisation steps. */
-export function trainedState(config: RunConfig, steps = 2): TensorState {
+export async function trainedState(config: RunConfig, steps = 2): Promise<TensorState> {
   const trainer = createTrainer(config);
   try {
-    for (let i = 0; i < steps; i++) trainer.step(randomBatch(config, 100 + i));
+    for (let i = 0; i < steps; i++) await trainer.step(randomBatch(config, 100 + i));
     return trainer.getState();
   } finally {
     trainer.dispose();

@@ -47,7 +47,7 @@ beforeAll(async () => {
   await initBackend('cpu');
   const config = smallConfig();
   written = join(temp.make(), 'checkpoint-last');
-  writeCheckpoint(written, metaFor(config, 2), trainedState(config));
+  writeCheckpoint(written, metaFor(config, 2), await trainedState(config));
 }, 60_000);
 afterAll(() => temp.cleanup());
 

@@ -38,10 +38,10 @@ function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe.skipIf(torchProblem !== undefined)('a checkpoint in PyTorch', () => {
   beforeAll(() => initBackend('cpu'));
 
-  it('loads into the reference R2Plus1D and MnfHead (strict) and gives the TS logits to 1e-4', () => {
+  it('loads into the reference R2Plus1D and MnfHead (strict) and gives the TS logits to 1e-4', async () => {
     // 2×2 tokens after the last stage, so that the attention's query and key weights matter
     const config = smallConfig('mnf-csc', 24);
-    const state = trainedState(config, 3);
+    const state = await trainedState(config, 3);
     // sharper attention than a few steps from PyTorch's initialisation give (near-uniform weights
     // would hide a swapped query and key), as scripts/reference/model_fixtures.py does
     const rng = new Rng(11);

@@ -17,7 +17,7 @@ const METHODS: MethodName[] = ['mnf-csc', 'csc', 'ce'];
 
 beforeAll(async () => {
   await initBackend('cpu');
-  for (const method of METHODS) states.set(method, trainedState(smallConfig(method)));
+  for (const method of METHODS) states.set(method, await trainedState(smallConfig(method)));
 }, 120_000);
 afterAll(() => temp.cleanup());
 

@@ -225,8 +225,8 @@ describe.skipIf(addonProblem() !== undefined)('fused twin cases', () => {
         const config = microConfig({ method: 'mnf-csc' });
         const expected = groupShapes(config).map((shapes) => shapes.map((shape) => shape.reduce((a, b) => a * b, 1)));
         const trainer = createTrainer(config);
-        trainer.step(makeBatch(1));
-        trainer.step(makeBatch(2));
+        await trainer.step(makeBatch(1));
+        await trainer.step(makeBatch(2));
         expect(group.mock.calls.map((call) => call[1])).toEqual([...expected, ...expected]);
         trainer.dispose();
       } finally {

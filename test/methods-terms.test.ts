@@ -23,10 +23,10 @@ const keys = (method: keyof typeof METHOD_TERMS) => METHOD_TERMS[method].map((t)
 describe('each method reports exactly its declared terms', () => {
   beforeAll(() => useBackend(TEST_BACKENDS.includes('native') ? 'native' : 'cpu'));
 
-  it.each(METHOD_NAMES)('%s: one step reports its terms, in order, and no others', (method) => {
+  it.each(METHOD_NAMES)('%s: one step reports its terms, in order, and no others', async (method) => {
     const trainer = createTrainer(microConfig({ method }));
     expect(trainer.terms.map((t) => t.key)).toEqual(keys(method));
-    const result = trainer.step(makeBatch(1));
+    const result = await trainer.step(makeBatch(1));
     expect(Object.keys(result.losses)).toEqual(keys(method));
     expect(result.gate !== undefined).toBe(trainer.gateStatistics !== undefined);
     trainer.dispose();

@@ -66,8 +66,8 @@ describe('a non-finite loss during training', () => {
         let steps = 0;
         return {
           ...trainer,
-          step: (b: ClipBatch) => {
-            const result = trainer.step(b);
+          step: async (b: ClipBatch) => {
+            const result = await trainer.step(b);
             return ++steps === 2 ? { ...result, losses: { ...result.losses, csc: NaN } } : result;
           },
         };

@@ -78,12 +78,12 @@ describe.each(TEST_BACKENDS)('mnf-csc training step on %s', (backend) => {
     let trainer: Trainer;
     afterEach(() => trainer.dispose());
 
-    it('reports every loss term and updates both groups like two torch.optim.Adam', () => {
+    it('reports every loss term and updates both groups like two torch.optim.Adam', async () => {
       trainer = createTrainer(config);
       const fresh = trainer.getState();
       const state: TensorState = { ...fresh, ...toState(fixture.before.student, 'student/'), ...toState(fixture.before.head, 'head/') };
       trainer.setState(state);
-      const result = trainer.step(batch);
+      const result = await trainer.step(batch);
       for (const [term, expected] of Object.entries(fixture.losses)) {
         expect(Math.abs(result.losses[term]! - expected), `${term}: ${result.losses[term]} vs ${expected}`).toBeLessThanOrEqual(1e-3);
       }

@@ -14,10 +14,10 @@ beforeAll(() => useBackend(backend));
 describe(`method registry (${backend} backend)`, () => {
   const ownTerm: Record<string, string | undefined> = { 'feat-kd': 'featKd', contrastive: 'contrastive', csc: 'csc', 'mnf-csc': 'csc', ce: undefined };
 
-  it.each(METHOD_NAMES)('%s trains one step through the same trainer with finite losses', (method) => {
+  it.each(METHOD_NAMES)('%s trains one step through the same trainer with finite losses', async (method) => {
     const trainer = createTrainer(microConfig({ method }));
     const before = trainer.getState();
-    const result = trainer.step(makeBatch(1));
+    const result = await trainer.step(makeBatch(1));
     const after = trainer.getState();
     for (const [term, value] of Object.entries(result.losses)) expect(Number.isFinite(value), `${term} = ${value}`).toBe(true);
     expect(result.losses.ceStudent).toBeGreaterThan(0);
@@ -36,25 +36,25 @@ describe(`method registry (${backend} backend)`, () => {
     trainer.dispose();
   }, 30_000);
 
-  it('rejects an unknown method and a batch of the wrong teacher size in one line', () => {
+  it('rejects an unknown method and a batch of the wrong teacher size in one line', async () => {
     expect(() => createTrainer(microConfig({ method: 'distill' as never }))).toThrow(/^--method: expected one of ce, feat-kd, contrastive, csc, mnf-csc, got 'distill'$/);
     const trainer = createTrainer(microConfig());
-    expect(() => trainer.step({ ...makeBatch(1), teacherDim: 8, teacher: new Float32Array(B * 8) })).toThrow(/^batch: expected teacher features \(4, 32\)/);
+    await expect(trainer.step({ ...makeBatch(1), teacherDim: 8, teacher: new Float32Array(B * 8) })).rejects.toThrow(/^batch: expected teacher features \(4, 32\)/);
     const one = makeBatch(1);
     const single: ClipBatch = { ...one, shape: [1, 2, 16, 16, 3], clips: one.clips.slice(0, 2 * 16 * 16 * 3), teacher: one.teacher.slice(0, TEACHER_DIM), labels: one.labels.slice(0, 1), videoIndex: one.videoIndex.slice(0, 1) };
-    expect(() => trainer.step(single)).toThrow(/^batch: a training step needs at least 2 clips/);
+    await expect(trainer.step(single)).rejects.toThrow(/^batch: a training step needs at least 2 clips/);
     expect(trainer.evaluate(single).probs).toHaveLength(3);
     trainer.dispose();
   });
 });
 
 describe('training step', () => {
-  it('leaks no tensors: numTensors after step 2 equals numTensors after step 50', () => {
+  it('leaks no tensors: numTensors after step 2 equals numTensors after step 50', async () => {
     const trainer = createTrainer(microConfig());
     const batch = makeBatch(3);
     let afterSecond = -1;
     for (let step = 1; step <= 50; step++) {
-      trainer.step(batch);
+      await trainer.step(batch);
       if (step === 2) afterSecond = tf.memory().numTensors;
     }
     expect(tf.memory().numTensors).toBe(afterSecond);
@@ -91,16 +91,16 @@ describe('training step', () => {
     expect(fixed.sign2.some((s) => s !== 0)).toBe(true);
   });
 
-  it('getState/setState continue exactly: weights, BN statistics, both optimisers and their step counts', () => {
+  it('getState/setState continue exactly: weights, BN statistics, both optimisers and their step counts', async () => {
     const config = microConfig();
     const a = createTrainer(config);
-    a.step(makeBatch(5));
+    await a.step(makeBatch(5));
     const middle = a.getState();
-    a.step(makeBatch(6));
+    await a.step(makeBatch(6));
     const expected = a.getState();
     const b = createTrainer({ ...config, seed: 99 });
     b.setState(middle);
-    b.step(makeBatch(6));
+    await b.step(makeBatch(6));
     const actual = b.getState();
     expect(Object.keys(actual).sort()).toEqual(Object.keys(expected).sort());
     expect(Object.keys(actual).some((k) => k.includes('running_var'))).toBe(true);

@@ -2,6 +2,7 @@
 //   mpiInit() -> { rank, size, library }
 //   mpiAllreduceSum(Float32Array) -> Promise<Float32Array>    the sum over ranks, in place
 //   mpiAllgather(Float32Array | Int32Array) -> Promise<same>  every rank's array, rank order (equal lengths)
+//   mpiAllreduceSumNow, mpiAllgatherNow                        the same, blocking the JS thread
 //   mpiBroadcast(typedArray, root) -> Promise<typedArray>     root's bytes, in place
 //   mpiBarrier() -> Promise<void>
 //   mpiAbort(code, message)                                   prints the line, ends every rank
@@ -163,24 +164,51 @@ Napi::Value MpiInit(const Napi::CallbackInfo& info) {
   return out;
 }
 
-Napi::Value MpiAllreduceSum(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Float32Array array = ExpectF32(Arg(info, 0, "values"), "values");
-  const mpi::Api& api = InitializedApi(env, "mpiAllreduceSum");
-  const int count = ExpectCount(env, array.ElementLength(), "values");
-  float* data = array.Data();
-  auto call = [data, count](const mpi::Api& mpi) { return mpi.Allreduce(mpi::kInPlace, data, count, mpi.floatType, mpi.sum, mpi.commWorld); };
-  auto* worker = new CollectiveWorker(env, "mpiAllreduceSum", api, call, {array}, array);
+// One collective call, its arguments checked: what runs, the arrays it touches, what it returns.
+struct Collective {
+  CollectiveWorker::Call call;
+  std::vector<Napi::Value> keep;
+  Napi::Value result;
+};
+
+Napi::Promise Queue(Napi::Env env, const char* name, Collective c) {
+  auto* worker = new CollectiveWorker(env, name, mpi::Load(), std::move(c.call), std::move(c.keep), c.result);
   return worker->Start();
 }
 
-Napi::Value MpiAllgather(const Napi::CallbackInfo& info) {
+// Runs the call on the JS thread, in its place in the issue order (after every collective issued
+// before it): for collectives inside a training step's graph, whose caller needs the values to go on.
+Napi::Value RunNow(Napi::Env env, const char* name, Collective c) {
+  const uint64_t ticket = Order().Take();
+  Order().WaitTurn(ticket);
+  int rc = 0;
+  {
+    struct Done {
+      ~Done() { Order().Finish(); }
+    } done;
+    rc = c.call(mpi::Load());
+  }
+  if (rc != mpi::kSuccess) throw Napi::Error::New(env, std::string(name) + ": " + mpi::ErrorText(mpi::Load(), rc));
+  return c.result;
+}
+
+Collective AllreduceSum(const Napi::CallbackInfo& info, const char* name) {
+  Napi::Env env = info.Env();
+  Napi::Float32Array array = ExpectF32(Arg(info, 0, "values"), "values");
+  InitializedApi(env, name);
+  const int count = ExpectCount(env, array.ElementLength(), "values");
+  float* data = array.Data();
+  auto call = [data, count](const mpi::Api& mpi) { return mpi.Allreduce(mpi::kInPlace, data, count, mpi.floatType, mpi.sum, mpi.commWorld); };
+  return {call, {array}, array};
+}
+
+Collective Allgather(const Napi::CallbackInfo& info, const char* name) {
   Napi::Env env = info.Env();
   Napi::Value value = Arg(info, 0, "values");
   const bool isFloat = value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array;
   const bool isInt = value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array;
   if (!isFloat && !isInt) ThrowType(env, "values: expected a Float32Array or an Int32Array");
-  const mpi::Api& api = InitializedApi(env, "mpiAllgather");
+  InitializedApi(env, name);
   Napi::TypedArray input = value.As<Napi::TypedArray>();
   const size_t length = input.ElementLength();
   const int count = ExpectCount(env, length, "values");
@@ -204,16 +232,20 @@ Napi::Value MpiAllgather(const Napi::CallbackInfo& info) {
     mpi::Datatype type = isFloat ? mpi.floatType : mpi.intType;
     return mpi.Allgather(send, count, type, receive, count, type, mpi.commWorld);
   };
-  auto* worker = new CollectiveWorker(env, "mpiAllgather", api, call, {input, output}, output);
-  return worker->Start();
+  return {call, {input, output}, output};
 }
+
+Napi::Value MpiAllreduceSum(const Napi::CallbackInfo& info) { return Queue(info.Env(), "mpiAllreduceSum", AllreduceSum(info, "mpiAllreduceSum")); }
+Napi::Value MpiAllreduceSumNow(const Napi::CallbackInfo& info) { return RunNow(info.Env(), "mpiAllreduceSumNow", AllreduceSum(info, "mpiAllreduceSumNow")); }
+Napi::Value MpiAllgather(const Napi::CallbackInfo& info) { return Queue(info.Env(), "mpiAllgather", Allgather(info, "mpiAllgather")); }
+Napi::Value MpiAllgatherNow(const Napi::CallbackInfo& info) { return RunNow(info.Env(), "mpiAllgatherNow", Allgather(info, "mpiAllgatherNow")); }
 
 Napi::Value MpiBroadcast(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Value value = Arg(info, 0, "values");
   if (!value.IsTypedArray()) ThrowType(env, "values: expected a typed array");
   const int64_t root = ExpectInt(Arg(info, 1, "root"), "root");
-  const mpi::Api& api = InitializedApi(env, "mpiBroadcast");
+  InitializedApi(env, "mpiBroadcast");
   if (root < 0 || root >= g_size.load()) {
     ThrowRange(env, "root: expected a rank in 0.." + std::to_string(g_size.load() - 1) + ", got " + std::to_string(root));
   }
@@ -222,16 +254,14 @@ Napi::Value MpiBroadcast(const Napi::CallbackInfo& info) {
   uint8_t* data = static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
   const int rootRank = static_cast<int>(root);
   auto call = [data, bytes, rootRank](const mpi::Api& mpi) { return mpi.Bcast(data, bytes, mpi.byteType, rootRank, mpi.commWorld); };
-  auto* worker = new CollectiveWorker(env, "mpiBroadcast", api, call, {array}, array);
-  return worker->Start();
+  return Queue(env, "mpiBroadcast", {call, {array}, array});
 }
 
 Napi::Value MpiBarrier(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const mpi::Api& api = InitializedApi(env, "mpiBarrier");
+  InitializedApi(env, "mpiBarrier");
   auto call = [](const mpi::Api& mpi) { return mpi.Barrier(mpi.commWorld); };
-  auto* worker = new CollectiveWorker(env, "mpiBarrier", api, call, {}, env.Undefined());
-  return worker->Start();
+  return Queue(env, "mpiBarrier", {call, {}, env.Undefined()});
 }
 
 // Called from the JS thread even while a collective waits on a worker thread (a peer failed): the
@@ -267,7 +297,9 @@ Napi::Value MpiFinalize(const Napi::CallbackInfo& info) {
 void RegisterDistributed(Napi::Env env, Napi::Object exports) {
   exports.Set("mpiInit", Napi::Function::New(env, MpiInit, "mpiInit"));
   exports.Set("mpiAllreduceSum", Napi::Function::New(env, MpiAllreduceSum, "mpiAllreduceSum"));
+  exports.Set("mpiAllreduceSumNow", Napi::Function::New(env, MpiAllreduceSumNow, "mpiAllreduceSumNow"));
   exports.Set("mpiAllgather", Napi::Function::New(env, MpiAllgather, "mpiAllgather"));
+  exports.Set("mpiAllgatherNow", Napi::Function::New(env, MpiAllgatherNow, "mpiAllgatherNow"));
   exports.Set("mpiBroadcast", Napi::Function::New(env, MpiBroadcast, "mpiBroadcast"));
   exports.Set("mpiBarrier", Napi::Function::New(env, MpiBarrier, "mpiBarrier"));
   exports.Set("mpiAbort", Napi::Function::New(env, MpiAbort, "mpiAbort"));

@@ -101,7 +101,7 @@ function runPytorch(config: RunConfig, threads: number, steps: number, warmup: n
 async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, warmup: number, nativeMs: number | null, math: CudaMathMode, log: (line: string) => unknown) {
   const info = await initBackend('cuda', { math });
   const trainer = createTrainer(config);
-  for (let i = 0; i < warmup; i++) trainer.step(batch);
+  for (let i = 0; i < warmup; i++) await trainer.step(batch);
   const backend = tf.backend() as CudaBackend;
   stepMemoryStats(); // the per-step figures count from here
   const readsBefore = backend.stats().readSyncCalls;
@@ -109,7 +109,7 @@ async function measureCuda(config: RunConfig, batch: ClipBatch, steps: number, w
   const perStep: StepMemoryStats[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
-    trainer.step(batch);
+    await trainer.step(batch);
     times.push(performance.now() - start);
     perStep.push(stepMemoryStats()!);
   }
@@ -146,11 +146,11 @@ async function measureNative(config: RunConfig, batch: ClipBatch, steps: number,
   const info = await initBackend('native');
   const trainer = createTrainer(config);
   log(`bench step: preset ${config.preset}, batch ${config.batch}, ${config.clipLength}×${config.size}×${config.size}, backend native, ${info.threads} threads`);
-  for (let i = 0; i < warmup; i++) trainer.step(batch);
+  for (let i = 0; i < warmup; i++) await trainer.step(batch);
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {
     const start = performance.now();
-    trainer.step(batch);
+    await trainer.step(batch);
     times.push(performance.now() - start);
   }
   const msPerStep = times.reduce((a, b) => a + b, 0) / times.length;

@@ -61,6 +61,8 @@ export const TRAIN_FLAGS = {
   headless: { type: 'boolean', description: 'no console: JSON Lines on stdout, text on stderr' },
   'eval-every': { type: 'string', value: 'N', description: 'clip-level validation every N epochs (0: never during training)', defaultText: fromPreset(defaults.evalEvery) },
   'l1-original': { type: 'boolean', description: "the seed's gate L1, which reaches only the gate's second layer" },
+  'local-csc': { type: 'boolean', description: "under mpirun or srun: CSC's negatives from each rank's own share instead of the global batch" },
+  'sync-bn': { type: 'boolean', description: "under mpirun or srun: BatchNorm's batch statistics over every rank's share (SyncBatchNorm)" },
   'on-bad-sample': {
     type: 'string',
     value: ON_BAD_SAMPLE_POLICIES.join('|'),

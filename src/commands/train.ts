@@ -1,6 +1,7 @@
 // mnf-tui train [--preset P] [--config F] [--dataset DIR] [--method M] [--epochs N] [--batch N]
 //   [--seed N] [--out DIR] [--resume DIR] [--overwrite] [--backend B] [--headless] [--eval-every N]
-//   [--l1-original] [--on-bad-sample skip|fail] [--precision fp32|bf16] [--tf32 on|off]
+//   [--l1-original] [--on-bad-sample skip|fail] [--precision fp32|bf16] [--tf32 on|off] [--local-csc] [--sync-bn]
+// Under mpirun or srun every rank runs this command; rank 0 alone writes the run folder and the output.
 import { existsSync, readdirSync, rmdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { BACKEND_NAMES } from '../backend/names.js';
@@ -8,6 +9,7 @@ import { buildRunConfig } from '../config/load.js';
 import { DEFAULT_PRESET } from '../config/presets.js';
 import { METHOD_NAMES, MIN_BATCH, ON_BAD_SAMPLE_POLICIES, type RunConfig } from '../config/types.js';
 import type { ConfigOverrides } from '../config/validate.js';
+import { detectLaunch } from '../distributed/world.js';
 import { runHeadless } from '../headless/run.js';
 import { isCheckpoint, readCheckpointMeta } from '../train/checkpoint.js';
 import type { EngineOptions } from '../train/events.js';
@@ -62,7 +64,7 @@ async function trainCommand(argv: string[]): Promise<number> {
   let out: string;
   let resume: string | undefined;
   if (values.resume !== undefined) {
-    const fixed = (['preset', 'config', 'dataset', 'method', 'batch', 'seed', 'eval-every', 'l1-original', 'on-bad-sample'] as const).filter(
+    const fixed = (['preset', 'config', 'dataset', 'method', 'batch', 'seed', 'eval-every', 'l1-original', 'on-bad-sample', 'local-csc', 'sync-bn'] as const).filter(
       (k) => values[k] !== undefined,
     );
     if (fixed.length > 0) {
@@ -86,6 +88,8 @@ async function trainCommand(argv: string[]): Promise<number> {
     const evalEvery = intFlag(values['eval-every'], '--eval-every', 0);
     if (evalEvery !== undefined) flags.evalEvery = evalEvery;
     if (values['l1-original']) flags.l1Original = true;
+    if (values['local-csc']) flags.localCsc = true;
+    if (values['sync-bn']) flags.syncBn = true;
     const onBad = choiceFlag(values['on-bad-sample'], '--on-bad-sample', ON_BAD_SAMPLE_POLICIES);
     if (onBad) flags.onBadSample = onBad;
     Object.assign(flags, math);
@@ -99,13 +103,20 @@ async function trainCommand(argv: string[]): Promise<number> {
     process.stderr.write('mnf-tui: no terminal for the console; add --headless (or set CI) to train without it\n');
     return 2;
   }
+  const mode = { headless: values.headless === true, interactive };
+  // the other ranks of a data-parallel job write nothing and report nothing: rank 0 does
+  const launch = detectLaunch();
+  if (launch && launch.rank > 0) {
+    const options: EngineOptions = { out: null, ...(resume ? { resume } : {}), backend };
+    return runEngine(config, options, { ...mode, quiet: true });
+  }
   const existed = existsSync(resolve(out));
   prepareOutputDir(out, '--out', { longestEntry: LONGEST_RUN_ENTRY });
   const claim = claimRunFolder(out, resume, values.overwrite === true);
   let code = 1;
   try {
     const options: EngineOptions = { out: claim.out, resume: claim.resume, backend };
-    code = await runEngine(config, options, { headless: values.headless === true, interactive });
+    code = await runEngine(config, options, mode);
     return code;
   } finally {
     claim.lock.release();
@@ -123,7 +134,8 @@ function claimRunFolder(out: string, resume: string | undefined, overwrite: bool
   }
 }
 
-async function runEngine(config: RunConfig, options: EngineOptions, mode: { headless: boolean; interactive: boolean }): Promise<number> {
+async function runEngine(config: RunConfig, options: EngineOptions, mode: { headless: boolean; interactive: boolean; quiet?: boolean }): Promise<number> {
+  if (mode.quiet) return runHeadless(config, { ...options, autoStart: true }, { json: false, quiet: true });
   if (mode.interactive) {
     const { runConsole } = await import('../tui/run-console.js');
     return runConsole(config, options);

@@ -29,6 +29,8 @@ const PAPER: RunConfig = {
   onBadSample: 'skip',
   precision: 'fp32',
   tf32: true,
+  localCsc: false,
+  syncBn: false,
 };
 
 const PRESETS: Record<string, ConfigOverrides> = {

@@ -81,6 +81,10 @@ export const RunConfigSchema = z.strictObject({
   precision: choice(PRECISIONS),
   /** fp32 convolutions and GEMMs may use TF32 tensor cores (backend cuda on a GPU only) */
   tf32: z.boolean(expects('true or false')),
+  /** data-parallel jobs: the in-batch losses' negatives are each rank's own share, not the global batch */
+  localCsc: z.boolean(expects('true or false')),
+  /** data-parallel jobs: BatchNorm's batch statistics over every rank's share (SyncBatchNorm) */
+  syncBn: z.boolean(expects('true or false')),
 });
 
 /** Any subset of RunConfig's keys (a config file, flags); the model section key by key. */

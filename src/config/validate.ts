@@ -97,6 +97,12 @@ export function withCurrentKeys(value: unknown): unknown {
   return { ...rest, lrHead: lrMnf };
 }
 
+/** A complete configuration saved before the data-parallel keys existed trained as one process would. */
+function withDataParallelKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('model' in value)) return value;
+  return { localCsc: false, syncBn: false, ...value };
+}
+
 /** Checks a partial configuration from a file: unknown keys and wrong values throw ConfigError naming the file. */
 export function validateOverrides(value: unknown, source: string): ConfigOverrides {
   const current = withCurrentKeys(value);
@@ -114,7 +120,7 @@ export function validateFlagOverrides(value: ConfigOverrides): ConfigOverrides {
 
 /** Checks a complete configuration: every key present and valid. */
 export function validateRunConfig(value: unknown, source: string): RunConfig {
-  const current = withCurrentKeys(value);
+  const current = withDataParallelKeys(withCurrentKeys(value));
   const fault = firstFault(RunConfigSchema, current);
   if (fault) throw new ConfigError(fileMessage(source, fault));
   return current as RunConfig;

@@ -11,6 +11,7 @@ import { DatasetError } from './annotation.js';
 import type { Dataset, OnBadSample } from './dataset.js';
 import { faultOf } from './dataset.js';
 import { Rng } from '../rng.js';
+import { createDistributedSampler, type DistributedSampler } from '../distributed/sampler.js';
 import { evenlySpacedClips, trainClip, trainOrder, windowClips, type ClipMode, type ClipPlan } from './sampler.js';
 import type { ClipBatch, Subset, VideoRecord } from './types.js';
 
@@ -38,6 +39,11 @@ export interface LoaderOptions {
   clipsPerVideo?: number;
   /** resume here (from position()) */
   position?: LoaderPosition;
+  /**
+   * train mode in a data-parallel job: this rank's share of every batch (`batchSize` is then the
+   * global batch; src/distributed/sampler.ts splits it)
+   */
+  shard?: { rank: number; size: number };
 }
 
 /**
@@ -115,6 +121,17 @@ interface Pending {
   result: Promise<Decoded>;
 }
 
+/** A share none of whose clips decoded. */
+function emptyBatch(T: number, S: number, teacherDim: number): ClipBatch {
+  return { clips: new Float32Array(0), shape: [0, T, S, S, 3], teacher: new Float32Array(0), teacherDim, labels: new Int32Array(0), videoIndex: new Int32Array(0) };
+}
+
+/** This rank's share of each global batch: positions in the epoch's order, so each clip's random stream is the one-process loader's. */
+function shardSampler(shard: { rank: number; size: number }, mode: ClipMode, seed: number, videos: number, batchSize: number): DistributedSampler {
+  if (mode !== 'train') throw new DatasetError(`shard: only train mode is split between ranks, got mode '${mode}'`);
+  return createDistributedSampler({ order: (epoch) => trainOrder(seed, epoch, videos), samples: videos, globalBatch: batchSize, worldSize: shard.size, rank: shard.rank });
+}
+
 export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoader {
   const videos = dataset.videos(options.subset);
   const { batchSize, clipLength: T, size: S, seed, mode } = options;
@@ -155,9 +172,12 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
   if (batchesPerEpoch === 0) {
     throw new DatasetError(`${dataset.dir}: ${clipsPerEpoch} ${options.subset} clips, fewer than one batch of ${batchSize}`);
   }
+  const sampler = options.shard ? shardSampler(options.shard, mode, seed, videos.length, batchSize) : null;
 
   async function decodeBatch(epoch: number, batch: number): Promise<Decoded> {
-    const planned = plans(epoch).slice(batch * batchSize, (batch + 1) * batchSize);
+    const planned = sampler
+      ? sampler.share(epoch, batch).positions.map((p) => plans(epoch)[p]!)
+      : plans(epoch).slice(batch * batchSize, (batch + 1) * batchSize);
     const chosen = planned.filter((p) => !badVideos.has(p.video));
     const result: Decoded = { batch: null, skipped: planned.length - chosen.length, warnings: [] };
     if (chosen.length === 0) return result;
@@ -279,7 +299,11 @@ export function createLoader(dataset: Dataset, options: LoaderOptions): ClipLoad
       }
       yielded = { epoch: head.epoch, batch: head.batch + 1 };
       fill();
-      if (!batch) continue;
+      if (!batch) {
+        // a rank's share stays in step with the other ranks' even when none of its clips decoded
+        if (sampler) yield emptyBatch(T, S, teacherDim);
+        continue;
+      }
       stats.batches++;
       stats.clips += batch.shape[0];
       lent = batch;

@@ -2,7 +2,7 @@
 // world has several processes (src/native/mpi.ts), and their one-process equivalents otherwise, so
 // the caller never asks which it has. Every rank must issue the same calls in the same order.
 import { writeSync } from 'node:fs';
-import { mpiAbort, mpiAllgather, mpiAllreduceSum, mpiBarrier, mpiBroadcast, mpiFinalize, type MpiArray, type MpiGatherArray } from '../native/mpi.js';
+import { mpiAbort, mpiAllgather, mpiAllgatherNow, mpiAllreduceSum, mpiAllreduceSumNow, mpiBarrier, mpiBroadcast, mpiFinalize, type MpiArray, type MpiGatherArray } from '../native/mpi.js';
 import { joinWorld, type World } from './world.js';
 
 export type { MpiArray, MpiGatherArray };
@@ -14,6 +14,13 @@ export interface Collectives {
   allreduceSum(values: Float32Array): Promise<Float32Array>;
   /** every rank's `values` (each the same length) in a new array, in rank order */
   allgather<T extends MpiGatherArray>(values: T): Promise<T>;
+  /**
+   * allreduceSum and allgather on the calling thread, which they block until every rank called
+   * them (in their place among the calls issued before): for a collective inside a training
+   * step's graph (the CSC over the global batch, SyncBatchNorm's statistics).
+   */
+  allreduceSumNow(values: Float32Array): Float32Array;
+  allgatherNow<T extends MpiGatherArray>(values: T): T;
   /** `root`'s values copied into `values` on every rank (resolves with it) */
   broadcast<T extends MpiArray>(values: T, root: number): Promise<T>;
   barrier(): Promise<void>;
@@ -34,6 +41,8 @@ export function singleProcessCollectives(): Collectives {
     size: 1,
     allreduceSum: async (values) => values,
     allgather: async (values) => values.slice() as typeof values,
+    allreduceSumNow: (values) => values,
+    allgatherNow: (values) => values.slice() as typeof values,
     async broadcast(values, root) {
       if (root !== 0) throw new RangeError(`root: expected a rank in 0..0, got ${root}`);
       return values;
@@ -55,6 +64,8 @@ export function mpiCollectives(world: World): Collectives {
     size,
     allreduceSum: mpiAllreduceSum,
     allgather: mpiAllgather,
+    allreduceSumNow: mpiAllreduceSumNow,
+    allgatherNow: mpiAllgatherNow,
     broadcast: mpiBroadcast,
     barrier: mpiBarrier,
     abort: (message) => mpiAbort(1, abortLine(rank, size, message)),

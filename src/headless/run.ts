@@ -13,9 +13,12 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERRUPTED = 130;
 
-export async function runHeadless(config: RunConfig, options: EngineOptions, output: { json: boolean }): Promise<number> {
+/** `quiet`: report nothing (a data-parallel job's ranks other than 0; rank 0 reports the job). */
+export async function runHeadless(config: RunConfig, options: EngineOptions, output: { json: boolean; quiet?: boolean }): Promise<number> {
   const engine = startEngine(config, options);
-  const report = output.json
+  const report = output.quiet
+    ? () => undefined
+    : output.json
     ? createReporter({ stdout: process.stdout, stderr: process.stderr })
     : (event: Parameters<typeof describeEvent>[0]) => {
         const line = describeEvent(event);
@@ -34,7 +37,7 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
   const onSignal = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('stopping at the next step boundary, then saving (Ctrl-C again to abort without saving)\n');
+      if (!output.quiet) process.stderr.write('stopping at the next step boundary, then saving (Ctrl-C again to abort without saving)\n');
       engine.send({ type: 'stop' });
     } else {
       // the process ends here (its exit handlers run: the run folder's lock is released), not

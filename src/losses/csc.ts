@@ -4,6 +4,8 @@
 import { CscLoss, kernelsRegistered, type CscLossAttrs } from '../backend/kernel-names.js';
 import { tf } from '../tf.js';
 import { checkCscArgs, cscLossComposed, type CscOptions } from './csc-composed.js';
+import { cscLossAcrossRanks } from './csc-global.js';
+import type { RankGather } from './rank-gather.js';
 
 export type { CscOptions } from './csc-composed.js';
 
@@ -25,7 +27,9 @@ if (!tf.getGradient(CscLoss)) {
  * P = softmax_j(v̂_i·ẑ_j / τ_ij), L = mean_i[−Σ_j M_ij log(P_ij + 1e−10) / Σ_j M_ij], M_ij = [y_i = y_j].
  * Differentiable with respect to v and z. v, z, aSel: (B, D) float32; labels: (B) int32.
  */
-export function cscLoss(v: tf.Tensor2D, z: tf.Tensor2D, aSel: tf.Tensor2D, labels: tf.Tensor1D, opts: CscOptions): tf.Scalar {
+export function cscLoss(v: tf.Tensor2D, z: tf.Tensor2D, aSel: tf.Tensor2D, labels: tf.Tensor1D, opts: CscOptions & { across?: RankGather }): tf.Scalar {
+  // a data-parallel step's CSC sees the global batch (csc-global.ts)
+  if (opts.across && opts.across.size > 1) return cscLossAcrossRanks(v, z, aSel, labels, opts, opts.across);
   if (!kernelsRegistered(CscLoss)) return cscLossComposed(v, z, aSel, labels, opts);
   checkCscArgs(v, z, aSel, labels, opts);
   const attrs: CscLossAttrs = { theta: opts.theta, calibrated: opts.calibrated ?? true };

@@ -21,7 +21,7 @@ import { tripletLoss } from '../losses/triplet.js';
 import { tf } from '../tf.js';
 import { mnfGateStatistics } from './gate-statistics.js';
 import { METHOD_TERMS } from './terms.js';
-import type { MethodDefinition, MethodHead, MethodInputs, MethodLosses } from './types.js';
+import type { HeadContext, MethodDefinition, MethodHead, MethodInputs, MethodLosses } from './types.js';
 
 function emptyHead(seed: number): MethodHead {
   return { store: new ParamStore(seed), losses: () => ({ objective: tf.scalar(0), terms: {} }) };
@@ -35,15 +35,15 @@ function projectionHead(config: RunConfig, seed: number, loss: (inputs: MethodIn
   return { store, losses: (inputs) => loss(inputs, proj.apply(inputs.teacher)) };
 }
 
-function mnfHead(config: RunConfig, seed: number): MethodHead {
+function mnfHead(config: RunConfig, seed: number, { across, batchNormSync }: HeadContext = {}): MethodHead {
   const store = new ParamStore(seed);
-  const mnf = new Mnf(store, { dim: config.model.featureDim, numClasses: config.model.numClasses });
+  const mnf = new Mnf(store, { dim: config.model.featureDim, numClasses: config.model.numClasses }, 'mnf', batchNormSync ? { sync: batchNormSync } : {});
   return {
     store,
     losses: ({ student, teacher, labels }) => {
       const { featureMap, pooled } = student;
       const main = mnf.apply(featureMap, teacher, true);
-      const csc = cscLoss(pooled, main.z, main.aTilde, labels, { theta: config.theta, calibrated: true });
+      const csc = cscLoss(pooled, main.z, main.aTilde, labels, { theta: config.theta, calibrated: true, across });
       const routed = mnf.apply(detach(featureMap), teacher, true, false);
       const ceMnf = crossEntropy(routed.logits, labels);
       const triplet = tripletLoss(detach(pooled), teacher, routed.aTilde, config.tripletMargin);
@@ -72,17 +72,17 @@ const DEFINITIONS: { [N in MethodName]: Omit<MethodDefinition, 'name' | 'terms'>
   },
   contrastive: {
     description: 'label-supervised in-batch contrastive, fixed τ = θ, no MNF',
-    createHead: (config, seed) =>
+    createHead: (config, seed, { across } = {}) =>
       projectionHead(config, seed, ({ student, teacher, labels }, projected) => {
-        const contrastive = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: false });
+        const contrastive = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: false, across });
         return { objective: contrastive, terms: { contrastive } };
       }),
   },
   csc: {
     description: 'CSC with calibrated τ, no MNF (ã = a, z = a learned projection of a)',
-    createHead: (config, seed) =>
+    createHead: (config, seed, { across } = {}) =>
       projectionHead(config, seed, ({ student, teacher, labels }, projected) => {
-        const csc = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: true });
+        const csc = cscLoss(student.pooled, projected, teacher, labels, { theta: config.theta, calibrated: true, across });
         return { objective: csc, terms: { csc } };
       }),
   },

@@ -6,6 +6,8 @@ import type { GateBatch, TeacherGateStats } from '../eval/gate-diagnostics.js';
 import type { StudentOutput } from '../models/student.js';
 import type { ParamStore } from '../models/params.js';
 import type { tf } from '../tf.js';
+import type { RankGather } from '../losses/rank-gather.js';
+import type { CrossRankSum } from '../models/layers/cross-rank-sum.js';
 import type { LossTerm } from './terms.js';
 
 export interface MethodInputs {
@@ -70,6 +72,13 @@ export interface GateStatistics<Totals extends object = object> {
   summarise(totals: Totals): GateSummary | null;
 }
 
+/** Where a head computes its losses: in a data-parallel job, `across` gathers the global batch for the in-batch (contrastive) terms. */
+export interface HeadContext {
+  across?: RankGather;
+  /** SyncBatchNorm's sums over the ranks (--sync-bn) */
+  batchNormSync?: CrossRankSum;
+}
+
 export interface MethodDefinition {
   name: MethodName;
   description: string;
@@ -77,5 +86,5 @@ export interface MethodDefinition {
   terms: readonly LossTerm[];
   /** present for methods with a filter gate (MNF) */
   gateStatistics?: GateStatistics;
-  createHead(config: RunConfig, seed: number): MethodHead;
+  createHead(config: RunConfig, seed: number, context?: HeadContext): MethodHead;
 }

@@ -3,6 +3,7 @@
 //   o = MHA(query ã, keys/values F, 2 heads),  z = ReLU(BN(proj(o))),  p_sv = classifier(z).
 import { tf } from '../tf.js';
 import { BatchNorm, Linear, meanOverTokens, MultiHeadAttention } from './layers/index.js';
+import type { BatchNormOptions } from './layers/batchnorm.js';
 import type { ParamStore } from './params.js';
 
 export interface MnfConfig {
@@ -34,15 +35,16 @@ export class Mnf {
   readonly projBn: BatchNorm;
   readonly classifier: Linear;
 
-  constructor(store: ParamStore, readonly cfg: MnfConfig, prefix = 'mnf') {
+  /** `batchNorm`: its BatchNorms' options (the data-parallel SyncBatchNorm) */
+  constructor(store: ParamStore, readonly cfg: MnfConfig, prefix = 'mnf', batchNorm: BatchNormOptions = {}) {
     const d = cfg.dim;
     const hidden = Math.floor(d / 2);
     this.gateFc1 = new Linear(store, `${prefix}.gate.fc1`, 2 * d, hidden);
-    this.gateBn = new BatchNorm(store, `${prefix}.gate.bn`, hidden);
+    this.gateBn = new BatchNorm(store, `${prefix}.gate.bn`, hidden, batchNorm);
     this.gateFc2 = new Linear(store, `${prefix}.gate.fc2`, hidden, d);
     this.attn = new MultiHeadAttention(store, `${prefix}.attn`, d, cfg.heads ?? 2);
     this.proj = new Linear(store, `${prefix}.proj.fc`, d, d);
-    this.projBn = new BatchNorm(store, `${prefix}.proj.bn`, d);
+    this.projBn = new BatchNorm(store, `${prefix}.proj.bn`, d, batchNorm);
     this.classifier = new Linear(store, `${prefix}.classifier`, d, cfg.numClasses);
   }
 

@@ -14,6 +14,8 @@
 // M = ⌊t·d·d·Cin·Cout / (d·d·Cin + t·Cout)⌋ computed per convolution (t = 3, d = 3).
 import type { ModelConfig } from '../config/types.js';
 import { tf } from '../tf.js';
+import type { BatchNormOptions } from './layers/batchnorm.js';
+import type { CrossRankSum } from './layers/cross-rank-sum.js';
 import { BatchNorm, Conv3d, Linear, meanOverTokens } from './layers/index.js';
 import { ParamStore } from './params.js';
 
@@ -32,12 +34,12 @@ class Conv2Plus1D {
   readonly bn: BatchNorm;
   readonly temporal: Conv3d;
 
-  constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number, t = 3, d = 3) {
+  constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number, bnOpts: BatchNormOptions, t = 3, d = 3) {
     const mid = midChannels(t, d, cin, cout);
     const pd = Math.floor(t / 2);
     const ps = Math.floor(d / 2);
     this.spatial = new Conv3d(store, `${name}.spatial`, cin, mid, [1, d, d], [1, stride, stride], [0, ps, ps]);
-    this.bn = new BatchNorm(store, `${name}.bn`, mid);
+    this.bn = new BatchNorm(store, `${name}.bn`, mid, bnOpts);
     this.temporal = new Conv3d(store, `${name}.temporal`, mid, cout, [t, 1, 1], [stride, 1, 1], [pd, 0, 0]);
   }
 
@@ -53,15 +55,15 @@ class BasicBlock {
   readonly bn2: BatchNorm;
   readonly downsample?: { conv: Conv3d; bn: BatchNorm };
 
-  constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number) {
-    this.conv1 = new Conv2Plus1D(store, `${name}.conv1`, cin, cout, stride);
-    this.bn1 = new BatchNorm(store, `${name}.bn1`, cout);
-    this.conv2 = new Conv2Plus1D(store, `${name}.conv2`, cout, cout, 1);
-    this.bn2 = new BatchNorm(store, `${name}.bn2`, cout);
+  constructor(store: ParamStore, name: string, cin: number, cout: number, stride: number, bnOpts: BatchNormOptions) {
+    this.conv1 = new Conv2Plus1D(store, `${name}.conv1`, cin, cout, stride, bnOpts);
+    this.bn1 = new BatchNorm(store, `${name}.bn1`, cout, bnOpts);
+    this.conv2 = new Conv2Plus1D(store, `${name}.conv2`, cout, cout, 1, bnOpts);
+    this.bn2 = new BatchNorm(store, `${name}.bn2`, cout, bnOpts);
     if (stride !== 1 || cin !== cout) {
       this.downsample = {
         conv: new Conv3d(store, `${name}.downsample.conv`, cin, cout, [1, 1, 1], [stride, stride, stride]),
-        bn: new BatchNorm(store, `${name}.downsample.bn`, cout),
+        bn: new BatchNorm(store, `${name}.downsample.bn`, cout, bnOpts),
       };
     }
   }
@@ -83,26 +85,32 @@ export interface StudentOutput {
   logits: tf.Tensor2D;
 }
 
+export interface R2Plus1DOptions {
+  /** data-parallel training's ranks: every BatchNorm becomes a SyncBatchNorm over them */
+  batchNormSync?: CrossRankSum;
+}
+
 export class R2Plus1D {
   readonly store: ParamStore;
   private readonly stem: { spatial: Conv3d; bnSpatial: BatchNorm; temporal: Conv3d; bn: BatchNorm };
   private readonly stages: BasicBlock[][];
   private readonly fc: Linear;
 
-  constructor(readonly cfg: ModelConfig, seed: number) {
+  constructor(readonly cfg: ModelConfig, seed: number, opts: R2Plus1DOptions = {}) {
     const store = (this.store = new ParamStore(seed));
+    const bnOpts: BatchNormOptions = { sync: opts.batchNormSync };
     const channels = stageChannels(cfg);
     const stemMid = midChannels(3, 7, 3, channels[0]);
     this.stem = {
       spatial: new Conv3d(store, 'stem.spatial', 3, stemMid, [1, 7, 7], [1, 2, 2], [0, 3, 3]),
-      bnSpatial: new BatchNorm(store, 'stem.bn_spatial', stemMid),
+      bnSpatial: new BatchNorm(store, 'stem.bn_spatial', stemMid, bnOpts),
       temporal: new Conv3d(store, 'stem.temporal', stemMid, channels[0], [3, 1, 1], [1, 1, 1], [1, 0, 0]),
-      bn: new BatchNorm(store, 'stem.bn', channels[0]),
+      bn: new BatchNorm(store, 'stem.bn', channels[0], bnOpts),
     };
     let cin = channels[0];
     this.stages = channels.map((cout, i) =>
       Array.from({ length: cfg.layers[i]! }, (_, j) => {
-        const block = new BasicBlock(store, `layer${i + 1}.${j}`, j === 0 ? cin : cout, cout, j === 0 && i > 0 ? 2 : 1);
+        const block = new BasicBlock(store, `layer${i + 1}.${j}`, j === 0 ? cin : cout, cout, j === 0 && i > 0 ? 2 : 1, bnOpts);
         cin = cout;
         return block;
       }),

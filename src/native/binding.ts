@@ -2,7 +2,7 @@
 // BindingModule), and the check a loaded module passes before anything calls it: the ABI version it
 // was built with (native/abi_version.h) and every function named here. The capability wrappers beside
 // this file (kernels.ts, norm.ts, csc.ts, decode.ts, device.ts, device-memory.ts, device-clips.ts, cuda-libraries.ts,
-// mpi.ts)
+// mpi.ts, nccl.ts)
 // are the only callers.
 import type { CscDevice, CscResult } from './csc.js';
 import type { CudaLibrariesReport } from './cuda-libraries.js';
@@ -12,10 +12,11 @@ import type { DeviceClipsRequest } from './device-clips.js';
 import type { DeviceHandle, DeviceMemoryStats, HostArray } from './device-memory.js';
 import type { BinaryOp, Broadcast, MatMulActivation, ReduceOp, UnaryOp } from './kernels.js';
 import type { MpiArray, MpiGatherArray, MpiInitResult } from './mpi.js';
+import type { NcclInitResult } from './nccl.js';
 import type { BatchNormBackwardResult, BatchNormForwardResult } from './norm.js';
 
 /** native/abi_version.h's kAbiVersion that this code calls: bump both when an export changes. */
-export const NATIVE_ABI_VERSION = 5;
+export const NATIVE_ABI_VERSION = 6;
 
 type Shape = number[];
 /** One entry per spatial dimension each (2 for conv2d, 3 for conv3d); dilation 1 = dense. */
@@ -167,10 +168,22 @@ export interface NativeBinding {
   mpiInit(): MpiInitResult;
   mpiAllreduceSum(values: Float32Array): Promise<Float32Array>;
   mpiAllgather<T extends MpiGatherArray>(values: T): Promise<T>;
+  /** the same collectives run on the calling thread (after every one issued before them) */
+  mpiAllreduceSumNow(values: Float32Array): Float32Array;
+  mpiAllgatherNow<T extends MpiGatherArray>(values: T): T;
   mpiBroadcast<T extends MpiArray>(values: T, root: number): Promise<T>;
   mpiBarrier(): Promise<void>;
   mpiAbort(code: number, message: string): void;
   mpiFinalize(): void;
+
+  // native/distributed/register_nccl.cc: NCCL (dlopen) on buffers of the CUDA device, enqueued on its compute stream
+  ncclProblem(): string | undefined;
+  ncclUniqueId(): Uint8Array;
+  ncclInit(device: DeviceHandle, id: Uint8Array, rank: number, size: number): Promise<NcclInitResult>;
+  ncclAllreduceSumDevice(device: DeviceHandle, buffer: number, elements: number): void;
+  ncclAllgatherDevice(device: DeviceHandle, src: number, dst: number, bytes: number): void;
+  ncclBroadcastDevice(device: DeviceHandle, buffer: number, bytes: number, root: number): void;
+  ncclFinalize(): void;
 }
 
 export type NativeFunctionName = Exclude<keyof NativeBinding, 'abiVersion'>;
@@ -235,10 +248,19 @@ const FUNCTIONS: Record<NativeFunctionName, true> = {
   mpiInit: true,
   mpiAllreduceSum: true,
   mpiAllgather: true,
+  mpiAllreduceSumNow: true,
+  mpiAllgatherNow: true,
   mpiBroadcast: true,
   mpiBarrier: true,
   mpiAbort: true,
   mpiFinalize: true,
+  ncclProblem: true,
+  ncclUniqueId: true,
+  ncclInit: true,
+  ncclAllreduceSumDevice: true,
+  ncclAllgatherDevice: true,
+  ncclBroadcastDevice: true,
+  ncclFinalize: true,
 };
 
 /** Every function of NativeBinding. */

@@ -31,6 +31,19 @@ export function mpiAllgather<T extends MpiGatherArray>(values: T): Promise<T> {
   return loadAddon().mpiAllgather(values);
 }
 
+/**
+ * mpiAllreduceSum on the calling thread, which it blocks until every rank called it: for a
+ * collective inside a training step's graph (tfjs kernels are synchronous).
+ */
+export function mpiAllreduceSumNow(values: Float32Array): Float32Array {
+  return loadAddon().mpiAllreduceSumNow(values);
+}
+
+/** mpiAllgather on the calling thread, which it blocks until every rank called it. */
+export function mpiAllgatherNow<T extends MpiGatherArray>(values: T): T {
+  return loadAddon().mpiAllgatherNow(values);
+}
+
 /** `root`'s bytes copied into `values` on every rank. */
 export function mpiBroadcast<T extends MpiArray>(values: T, root: number): Promise<T> {
   return loadAddon().mpiBroadcast(values, root);

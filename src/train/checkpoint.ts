@@ -52,6 +52,8 @@ export interface CheckpointMeta {
   epochTotals?: EpochTotals | null;
   /** the figures results.json reports so far */
   history?: RunHistory;
+  /** the data-parallel job that wrote it (absent before issue 15: one process) */
+  world?: { size: number };
 }
 
 const DataFile = z.object({

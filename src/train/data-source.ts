@@ -45,10 +45,17 @@ export function classCountMismatch(data: Pick<TrainingData, 'classNames'>, numCl
 
 /**
  * The engine's data over src/data: one training loader for the run, fresh loaders for evaluation.
+ * In a data-parallel job (`shard`) the training loader yields this rank's share of each batch.
  * Clips are decoded onto `clipTarget`'s device (by default the current backend's when it is cuda),
  * or into host memory (null, or another backend).
  */
-export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: DataHooks, clipTarget: ClipTarget | null = currentClipTarget() ?? null): TrainingData {
+export function trainingDataFrom(
+  dataset: Dataset,
+  config: RunConfig,
+  hooks: DataHooks,
+  clipTarget: ClipTarget | null = currentClipTarget() ?? null,
+  shard?: { rank: number; size: number },
+): TrainingData {
   const common = {
     batchSize: config.batch,
     clipLength: config.clipLength,
@@ -77,7 +84,7 @@ export function trainingDataFrom(dataset: Dataset, config: RunConfig, hooks: Dat
   function trainEpoch(epoch: number, fromBatch = 0): EpochBatches {
     if (!trainLoader) {
       const position: LoaderPosition = { epoch, batch: fromBatch, seed: config.seed, rngState: 'derived' };
-      trainLoader = createLoader(dataset, { ...common, subset: 'training', mode: 'train', position });
+      trainLoader = createLoader(dataset, { ...common, subset: 'training', mode: 'train', position, ...(shard ? { shard } : {}) });
       open.push(trainLoader);
     }
     const loader = trainLoader;

@@ -44,6 +44,7 @@ export function describeRun(e: RunEvent): string {
     `${count(e.config.epochs, 'epoch')}` +
     (e.resumedFrom ? `; resumed from ${e.resumedFrom.path} ${progressStamp(e.resumedFrom)}` : '') +
     (e.out ? `; run folder ${e.out}` : '') +
+    (e.world && e.world.size > 1 ? `; ${e.world.size} ranks (gradients: ${e.world.gradients ?? 'MPI'})` : '') +
     (e.backendReasons.length ? `\nbackend: ${e.backendReasons.join('; ')}` : '')
   );
 }

@@ -4,6 +4,7 @@ import { stepMemoryStats } from '../backend/cuda/memory-stats.js';
 import { initBackend } from '../backend/select.js';
 import { openDataset } from '../data/dataset.js';
 import { ensureDefaultDataset } from '../data/default-dataset.js';
+import { openJob } from '../distributed/job.js';
 import { trainingDataFrom } from './data-source.js';
 import type { EngineSetup } from './engine.js';
 import { createTrainer } from './trainer.js';
@@ -16,12 +17,13 @@ export function defaultSetup(): EngineSetup {
       const device = info.name !== 'cuda' && info.cuda ? `${info.device}; CUDA: ${info.devices.join(', ')}` : info.device;
       return { backend: info.name, device, reasons: info.reasons };
     },
-    async openData(config, hooks) {
+    async openData(config, hooks, shard) {
       const dir = config.dataset ?? (await ensureDefaultDataset((done, total) => hooks.onProgress('default dataset: generating videos', done, total)));
       const dataset = await openDataset(dir, { onBadSample: config.onBadSample, clipLength: config.clipLength });
-      return trainingDataFrom(dataset, config, hooks);
+      return trainingDataFrom(dataset, config, hooks, undefined, shard);
     },
     createTrainer,
+    openJob,
     stepMemory: stepMemoryStats,
   };
 }

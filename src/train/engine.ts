@@ -7,6 +7,8 @@
 import type { CudaMathMode } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
+import type { DataParallel } from '../distributed/data-parallel.js';
+import { singleProcessJob, type Job } from '../distributed/job.js';
 import { teacherGroup, type TeacherGroup } from '../data/teacher-truth.js';
 import { retrievalReport, testVideos, validateClipsWithGate, type EvaluatedGate, type Evaluator } from '../eval/procedures.js';
 import { retrievalVideos, ThumbnailSource, withoutThumbnails } from '../eval/thumbnails.js';
@@ -25,12 +27,14 @@ import {
   type ExitInfo,
   type GateRecord,
   type RunHistory,
+  type RunEvent,
   type RunResults,
   type StepMemory,
 } from './events.js';
 import { nonFiniteLoss, nonFiniteLossMessage } from './loss-guard.js';
 import { continueConfig, resumePosition } from './resume.js';
 import { RunFolder } from './run-folder.js';
+import { agreeOnStep, exchangeReadiness, exchangeSteps, jobResult, type RankStep } from './rank-steps.js';
 import { afterBatch, afterEpochEnd, boundaryAt, samePosition, START, type TrainingPosition } from './training-position.js';
 import type { Trainer } from './types.js';
 
@@ -38,8 +42,15 @@ import type { Trainer } from './types.js';
 export interface EngineSetup {
   /** `math`: how backend cuda's convolutions and matrix products compute (the run's precision and tf32) */
   initBackend(name: EngineOptions['backend'], math?: CudaMathMode): Promise<{ backend: string; device: string; reasons?: string[] }>;
-  openData(config: RunConfig, hooks: { onProgress(stage: string, done: number, total: number): void; onWarning(message: string): void }): Promise<TrainingData>;
-  createTrainer(config: RunConfig): Trainer;
+  /** `shard`: in a data-parallel job, this rank's share of every training batch */
+  openData(
+    config: RunConfig,
+    hooks: { onProgress(stage: string, done: number, total: number): void; onWarning(message: string): void },
+    shard?: { rank: number; size: number },
+  ): Promise<TrainingData>;
+  createTrainer(config: RunConfig, dataParallel?: DataParallel): Trainer;
+  /** the data-parallel job this process is a rank of (default: one process) */
+  openJob?(config: RunConfig): Job;
   /** the backend's device memory after a step, when the backend has a device (else undefined) */
   stepMemory?(): StepMemory | undefined;
 }
@@ -50,6 +61,16 @@ export class RunSetupError extends Error {
 }
 
 class StopRequested extends Error {}
+
+/** A failure every rank of the job raises at the same point (so none needs to be aborted). */
+class JobWideError extends Error {
+  constructor(
+    message: string,
+    readonly usage = false,
+  ) {
+    super(message);
+  }
+}
 
 export class Engine {
   private state: EngineState = 'idle';
@@ -74,6 +95,12 @@ export class Engine {
   private readonly startTime = Date.now();
   private warnings = new Map<string, number>();
   private readonly thumbnails: ThumbnailSource | null;
+  /** one process unless a launcher started several (then rank 0 alone evaluates and writes) */
+  private job: Job = singleProcessJob();
+  /** prepare()'s run event, sent once every rank is ready */
+  private runEvent: RunEvent | null = null;
+  /** the last training step is behind: no rank waits in a collective any more */
+  private trainingEnded = false;
 
   constructor(
     private config: RunConfig,
@@ -123,7 +150,9 @@ export class Engine {
     await this.yieldToEvents();
     for (;;) {
       for (let command = this.inbox.take(); command; command = this.inbox.take()) await this.runCommand(command);
-      if (this.inbox.stopRequested) throw new StopRequested();
+      // in a job of several ranks, every rank stops at the same step: agreed before the next one
+      if (this.inbox.stopRequested && !this.distributed()) throw new StopRequested();
+      if (this.inbox.stopRequested) return;
       if (!this.inbox.started || this.inbox.pauseRequested) {
         const since = this.inbox.count;
         this.setState(this.inbox.started ? 'paused' : 'idle');
@@ -160,12 +189,13 @@ export class Engine {
     this.send({ type: 'state', state: 'idle', previous: 'idle', time: now() });
     try {
       if (this.options.autoStart) this.inbox.started = true;
-      await this.prepare();
+      await this.prepareWithPeers();
       let reason: 'completed' | 'stopped' = 'completed';
       try {
         await this.boundary();
         await this.train();
-        if (this.options.finalEvaluation !== false) await this.finalEvaluation();
+        this.trainingEnded = true;
+        if (this.options.finalEvaluation !== false && this.isRoot()) await this.finalEvaluation();
       } catch (err) {
         if (!(err instanceof StopRequested)) throw err;
         reason = 'stopped';
@@ -176,12 +206,16 @@ export class Engine {
       this.folder?.writeResults({ ...results, reason, config: this.config });
       this.send({ type: 'done', reason, epoch: this.position.epoch, step: this.position.step, results, time: now() });
       this.setState('done');
+      this.finishJob();
       return { state: 'done', results, error: null };
     } catch (err) {
       const message = (err as Error).message.split('\n')[0] || String(err);
-      const usage = err instanceof RunSetupError;
+      const usage = err instanceof RunSetupError || (err instanceof JobWideError && err.usage);
       this.send({ type: 'error', message, ...(usage ? { usage } : {}), time: now() });
       this.setState('failed');
+      // the other ranks wait in a collective for this one: end them all, naming this rank
+      if (this.distributed() && !(err instanceof JobWideError) && !this.trainingEnded) this.job.collectives.abort(message);
+      this.finishJob();
       return { state: 'failed', results: null, error: message, ...(usage ? { usage } : {}) };
     } finally {
       await this.data?.close();
@@ -189,16 +223,68 @@ export class Engine {
     }
   }
 
+  private distributed(): boolean {
+    return this.job.collectives.size > 1;
+  }
+
+  /** rank 0 of a job (or the one process) evaluates, writes the run folder and reports */
+  private isRoot(): boolean {
+    return this.job.collectives.rank === 0;
+  }
+
+  /** MPI ends with the run (its collectives have all settled). */
+  private finishJob(): void {
+    if (!this.distributed()) return;
+    this.job.dataParallel.close();
+    try {
+      this.job.collectives.finalize();
+    } catch (err) {
+      this.warn(`MPI did not finalise: ${(err as Error).message}`, 'engine');
+    }
+  }
+
+  /**
+   * prepare(), then in a job of several ranks every rank learns whether every other one is ready:
+   * a rank that failed to set up fails every rank alike (no rank is left waiting for it), and then
+   * every rank starts from rank 0's weights.
+   */
+  private async prepareWithPeers(): Promise<void> {
+    this.job = this.setup.openJob?.(this.config) ?? singleProcessJob();
+    let failure: unknown = null;
+    try {
+      await this.prepare();
+    } catch (err) {
+      failure = err;
+    }
+    if (this.distributed()) {
+      const own = failure ? { message: (failure as Error).message.split('\n')[0] ?? String(failure), usage: failure instanceof RunSetupError } : null;
+      const ready = await exchangeReadiness(this.job.collectives, own);
+      if (own) throw new JobWideError(own.message, own.usage);
+      const peer = ready.findIndex((r) => r !== null);
+      if (peer >= 0) throw new JobWideError(`rank ${peer} of ${this.job.collectives.size} could not start: ${ready[peer]!.message}`, ready[peer]!.usage);
+      const gradients = await this.job.dataParallel.chooseGradientCollectives();
+      await this.trainer!.synchronise();
+      const run = this.runEvent!;
+      this.send({ ...run, world: { ...run.world, gradients }, time: now() });
+      return;
+    }
+    if (failure) throw failure;
+    this.send(this.runEvent!);
+  }
+
   private async prepare(): Promise<void> {
     const resumed: Checkpoint | null = this.options.resume ? readCheckpoint(this.options.resume) : null;
     if (resumed) this.config = continueConfig(resumed.meta.config, { epochs: this.config.epochs, precision: this.config.precision, tf32: this.config.tf32 });
+    const { rank, size } = this.job.collectives;
+    this.checkWorld(resumed);
     const info = await this.setup.initBackend(this.options.backend ?? 'auto', this.math());
     this.backend = info.backend;
     this.device = info.device;
-    this.data = await this.setup.openData(this.config, {
-      onProgress: (stage, done, total) => this.send({ type: 'dataset-progress', stage, done, total, time: now() }),
-      onWarning: (message) => this.warn(message, 'data'),
-    });
+    const hooks = {
+      onProgress: (stage: string, done: number, total: number) => this.send({ type: 'dataset-progress', stage, done, total, time: now() }),
+      onWarning: (message: string) => this.warn(message, 'data'),
+    };
+    this.data = await this.setup.openData(this.config, hooks, size > 1 ? { rank, size } : undefined);
     const data = this.data;
     if (data.batchesPerEpoch < 1) {
       throw new RunSetupError(
@@ -213,7 +299,7 @@ export class Engine {
       this.warn(`model.numClasses set to ${data.classNames.length} from the dataset (the configuration said ${this.config.model.numClasses})`, 'engine');
       this.config = { ...this.config, model: { ...this.config.model, numClasses: data.classNames.length } };
     }
-    this.trainer = this.setup.createTrainer(this.config);
+    this.trainer = this.setup.createTrainer(this.config, this.job.dataParallel);
     const truth = data.teacherTruth;
     if (truth) {
       const groupsOf = (videos: typeof data.training) => videos.map((v) => teacherGroup(truth.videos[v.id]));
@@ -225,7 +311,7 @@ export class Engine {
     if (resumed) this.restore(resumed, data.batchesPerEpoch);
     if (resumed) this.trainer.setState(resumed.state);
     this.openFolder();
-    this.send({
+    this.runEvent = {
       type: 'run',
       config: this.config,
       backend: this.backend,
@@ -238,8 +324,25 @@ export class Engine {
       videos: { training: data.training.length, validation: data.validation.length },
       batchesPerEpoch: data.batchesPerEpoch,
       terms: this.trainer.terms.map(({ key, label }) => ({ key, label })),
+      world: { size, rank },
       time: now(),
-    });
+    };
+  }
+
+  /** The global batch splits evenly into shares of at least 2 clips, and a resumed run keeps its world size. */
+  private checkWorld(resumed: Checkpoint | null): void {
+    const { size } = this.job.collectives;
+    const saved = resumed?.meta.world?.size ?? 1;
+    if (resumed && saved !== size) {
+      throw new RunSetupError(
+        `--resume ${resumed.path}: the checkpoint was written by a job of ${count(saved, 'process', 'processes')}, this one has ${size}; ` +
+          `resume with the same number (${saved === 1 ? 'without mpirun' : `mpirun -np ${saved}`}): each rank's share and BatchNorm statistics depend on it`,
+      );
+    }
+    if (size === 1) return;
+    const batch = this.config.batch;
+    if (batch % size !== 0) throw new RunSetupError(`--batch ${batch} is not a multiple of the ${size} ranks: each rank takes an equal share of the global batch`);
+    if (batch / size < 2) throw new RunSetupError(`--batch ${batch} over ${size} ranks leaves ${batch / size} clip per rank; BatchNorm needs at least 2 (use --batch ${2 * size} or more)`);
   }
 
   /** Empty epoch totals, with the method's gate totals when it has a gate. */
@@ -260,7 +363,7 @@ export class Engine {
 
   /** The run folder gets the events so far, then every event as it happens. */
   private openFolder(): void {
-    if (!this.options.out) return;
+    if (!this.options.out || !this.isRoot()) return;
     this.folder = new RunFolder(this.options.out);
     for (const event of this.unwritten.splice(0)) this.folder.appendEvent(event);
     this.folder.writeConfig(this.config);
@@ -296,10 +399,8 @@ export class Engine {
           return;
         }
         const batch = next.value;
-        // BatchNorm needs two clips: a batch that bad samples left with one is not trained on
-        const trained = batch.labels.length >= 2;
-        if (trained) this.trainStep(batch, t0, t1, consumed);
-        else this.warn(`batch ${consumed} of epoch ${this.position.epoch + 1} has ${count(batch.labels.length, 'usable clip')}; skipped`, 'engine');
+        const trained = await this.batchIsTrained(batch, consumed);
+        if (trained) await this.trainStep(batch, t0, t1, consumed);
         this.position = afterBatch(this.position, consumed, trained);
         await this.boundary();
       }
@@ -308,24 +409,43 @@ export class Engine {
     }
   }
 
-  private trainStep(batch: ClipBatch, t0: number, t1: number, batchNumber: number): void {
-    const result = this.trainer!.step(batch);
+  /**
+   * Whether the batch is trained on: BatchNorm needs two clips, so a batch (in a job, a rank's
+   * share) that bad samples left with fewer is skipped. In a job of several ranks every rank takes
+   * the same decision, and a stop asked of any rank stops every rank here.
+   */
+  private async batchIsTrained(batch: ClipBatch, batchNumber: number): Promise<boolean> {
+    const where = `batch ${batchNumber} of epoch ${this.position.epoch + 1}`;
+    if (!this.distributed()) {
+      if (batch.labels.length >= 2) return true;
+      this.warn(`${where} has ${count(batch.labels.length, 'usable clip')}; skipped`, 'engine');
+      return false;
+    }
+    const agreed = await agreeOnStep(this.job.collectives, this.inbox.stopRequested, batch.labels.length);
+    if (agreed.stop) throw new StopRequested();
+    const short = agreed.clips.findIndex((clips) => clips < 2);
+    if (short < 0) return true;
+    this.warn(`${where}: rank ${short}'s share has ${count(agreed.clips[short]!, 'usable clip')}; skipped on every rank`, 'engine');
+    return false;
+  }
+
+  private async trainStep(batch: ClipBatch, t0: number, t1: number, batchNumber: number): Promise<void> {
+    const own = await this.trainer!.step(batch);
     const t2 = performance.now();
     const step = this.position.step + 1;
+    const ranks = await exchangeSteps(this.job.collectives, { result: own, labels: batch.labels, videoIndex: batch.videoIndex, ms: t2 - t0, waitMs: t1 - t0 });
+    const { result, labels } = this.distributed() ? jobResult(ranks) : { result: own, labels: batch.labels };
     const bad = nonFiniteLoss(result.losses);
-    if (bad) {
-      const ids = Array.from(batch.videoIndex, (i) => this.data!.training[i]?.id ?? `#${i}`);
-      const where = { step, epoch: this.position.epoch, batch: batchNumber, batchesPerEpoch: this.data!.batchesPerEpoch };
-      throw new Error(nonFiniteLossMessage(bad, where, batch, ids));
-    }
-    const ms = t2 - t0;
+    if (bad) throw this.nonFiniteError(ranks, batch, { step, epoch: this.position.epoch, batch: batchNumber, batchesPerEpoch: this.data!.batchesPerEpoch });
+    const ms = performance.now() - t0;
     const waitMs = t1 - t0;
-    addStep(this.totals, result, batch.labels, ms, waitMs);
+    addStep(this.totals, result, labels, ms, waitMs);
     const gate = this.trainer!.gateStatistics;
-    if (gate && result.gate && this.totals.gate) {
-      gate.add(this.totals.gate, result.gate, batch.labels, this.groups && Array.from(batch.videoIndex, (i) => this.groups!.training[i] ?? null));
+    for (const rankStep of ranks) {
+      if (!gate || !rankStep.result.gate || !this.totals.gate) continue;
+      gate.add(this.totals.gate, rankStep.result.gate, rankStep.labels, this.groups && Array.from(rankStep.videoIndex, (i) => this.groups!.training[i] ?? null));
     }
-    const clips = batch.labels.length;
+    const clips = labels.length;
     const memory = this.setup.stepMemory?.();
     this.send({
       type: 'step',
@@ -340,8 +460,23 @@ export class Engine {
       dataWaitShare: ms > 0 ? waitMs / ms : 0,
       ms,
       ...(memory ? { memory } : {}),
+      ...(this.distributed() ? { ranks: ranks.map((r, rank) => ({ rank, clipsPerSecond: r.ms > 0 ? (r.labels.length * 1000) / r.ms : 0, dataWaitShare: r.ms > 0 ? r.waitMs / r.ms : 0 })) } : {}),
       time: now(),
     });
+  }
+
+  /** The non-finite loss line: this rank's batch when the loss went bad here, else the rank whose share it was. */
+  private nonFiniteError(ranks: RankStep[], batch: ClipBatch, where: Parameters<typeof nonFiniteLossMessage>[1]): Error {
+    const idsOf = (videoIndex: Int32Array) => Array.from(videoIndex, (i) => this.data!.training[i]?.id ?? `#${i}`);
+    if (!this.distributed()) return new Error(nonFiniteLossMessage(nonFiniteLoss(ranks[0]!.result.losses)!, where, batch, idsOf(batch.videoIndex)));
+    const { rank, size } = this.job.collectives;
+    const culprit = Math.max(0, ranks.findIndex((r) => nonFiniteLoss(r.result.losses) !== null));
+    const bad = nonFiniteLoss(ranks[culprit]!.result.losses) ?? nonFiniteLoss(jobResult(ranks).result.losses)!;
+    const line =
+      culprit === rank
+        ? nonFiniteLossMessage(bad, where, batch, idsOf(batch.videoIndex))
+        : `loss term '${bad.term}' became ${bad.value} at step ${where.step} (epoch ${where.epoch + 1}, batch ${where.batch} of ${where.batchesPerEpoch}; samples ${idsOf(ranks[culprit]!.videoIndex).slice(0, 8).join(', ')})`;
+    return new JobWideError(`rank ${culprit} of ${size}: ${line}`);
   }
 
   /** An epoch's end: its summary and gate events, the scheduled validation, then the checkpoints. */
@@ -352,7 +487,7 @@ export class Engine {
     this.send({ type: 'epoch', epoch: completed, step: this.position.step, ...summary, lr, seconds: this.totals.ms / 1000, time: now() });
     const gateStats = this.trainer!.gateStatistics;
     if (gateStats && this.totals.gate) this.sendGate('training', { epoch: completed, step: this.position.step }, gateStats.summarise(this.totals.gate));
-    const due = (this.config.evalEvery > 0 && completed % this.config.evalEvery === 0) || completed === this.config.epochs;
+    const due = this.isRoot() && ((this.config.evalEvery > 0 && completed % this.config.evalEvery === 0) || completed === this.config.epochs);
     let top1: number | null = null;
     let newBest = false;
     if (due) {
@@ -398,10 +533,11 @@ export class Engine {
       data: this.data!,
       numClasses: this.config.model.numClasses,
       evaluate: (batch) => this.trainer!.evaluate(batch),
-      // a stop abandons an evaluation; the run's checkpoint stands at the boundary before it
+      // a stop abandons an evaluation; the run's checkpoint stands at the boundary before it (in a
+      // job of several ranks, only once training has ended: until then the ranks stop together)
       between: async () => {
         await this.yieldToEvents();
-        if (this.inbox.stopRequested) throw new StopRequested();
+        if (this.inbox.stopRequested && (!this.distributed() || this.trainingEnded)) throw new StopRequested();
       },
     };
   }
@@ -453,6 +589,7 @@ export class Engine {
       top1,
       epochTotals: p.batch > 0 ? this.totals : null,
       history: this.history,
+      world: { size: this.job.collectives.size },
     };
     const path = this.folder.checkpointPath(kind);
     writeCheckpoint(path, meta, this.trainer.getState());

@@ -51,7 +51,21 @@ export interface RunEvent {
   batchesPerEpoch: number;
   /** the method's loss terms: the keys of every step's and epoch's `losses`, in order, with their labels */
   terms: LossTerm[];
+  /**
+   * the data-parallel job: its number of processes and this one's rank (size 1 without a launcher),
+   * and with several, what averages the gradients (NCCL in device memory, or MPI in host memory and why)
+   */
+  world: { size: number; rank: number; gradients?: string };
   time: Time;
+}
+
+/** One rank's share of a data-parallel step. */
+export interface RankThroughput {
+  rank: number;
+  /** clips of its share per second of its wall time over the step */
+  clipsPerSecond: number;
+  /** share of its step's wall time spent waiting for its loader */
+  dataWaitShare: number;
 }
 
 export interface StepEvent {
@@ -77,6 +91,8 @@ export interface StepEvent {
   ms: number;
   /** the device's memory after this step, on a device-resident backend (cuda) only */
   memory?: StepMemory;
+  /** a data-parallel job's ranks, in rank order (the figures above are the whole job's) */
+  ranks?: RankThroughput[];
   time: Time;
 }
 

@@ -9,11 +9,14 @@ import type { TrainingPosition } from './training-position.js';
 /** What a resumed run may change: the total number of epochs and how backend cuda computes. */
 export type ResumeChanges = Partial<Pick<RunConfig, 'epochs' | 'precision' | 'tf32'>>;
 
+const ONE_PROCESS: Pick<RunConfig, 'localCsc' | 'syncBn'> = { localCsc: false, syncBn: false };
+
 /** The checkpoint's configuration continues, with the changes given (an undefined field keeps the checkpoint's). */
 export function continueConfig(saved: RunConfig, changes: ResumeChanges = {}): RunConfig {
   const given = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  // checkpoints written before --precision and --tf32 existed computed in fp32 with TF32 allowed
-  return { ...DEFAULT_MATH_MODE, ...(withCurrentKeys(saved) as RunConfig), ...given };
+  // checkpoints written before --precision and --tf32 existed computed in fp32 with TF32 allowed;
+  // before --local-csc and --sync-bn, they were one process's
+  return { ...DEFAULT_MATH_MODE, ...ONE_PROCESS, ...(withCurrentKeys(saved) as RunConfig), ...given };
 }
 
 /**

@@ -1,13 +1,14 @@
 // createTrainer: the method's models and optimisers behind the Trainer contract (train/types.ts).
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
+import type { DataParallel } from '../distributed/data-parallel.js';
 import { getMethod } from '../methods/registry.js';
 import { R2Plus1D } from '../models/student.js';
 import { adaptTeacher, checkTeacherDim } from '../models/teacher.js';
 import { tf } from '../tf.js';
 import { Adam } from './adam.js';
 import { multiStepLr } from './schedule.js';
-import { trainStepPacked, unpackResults, type StepParts } from './step.js';
+import { stepGradients, trainStepPacked, unpackResults, type StepParts, type StepInputs } from './step.js';
 import type { EvalOutput, StepResult, TensorState, Trainer } from './types.js';
 
 const PREFIX = { student: 'student/', head: 'head/', studentOptim: 'optim.student/', headOptim: 'optim.head/' } as const;
@@ -30,11 +31,15 @@ function checkBatch(config: RunConfig, batch: ClipBatch): void {
 }
 
 /** The method's student, head and both optimisers for a config (the trainer's parts; tests use them directly). */
-export function buildStepParts(config: RunConfig): StepParts {
+export function buildStepParts(config: RunConfig, dataParallel?: DataParallel): StepParts {
   const method = getMethod(config.method);
   checkTeacherDim(config.model);
-  const student = new R2Plus1D(config.model, config.seed);
-  const head = method.createHead(config, config.seed + 1);
+  const batchNormSync = dataParallel?.batchNormSync;
+  const student = new R2Plus1D(config.model, config.seed, batchNormSync ? { batchNormSync } : {});
+  const head = method.createHead(config, config.seed + 1, {
+    ...(dataParallel?.across ? { across: dataParallel.across } : {}),
+    ...(batchNormSync ? { batchNormSync } : {}),
+  });
   return {
     method,
     student,
@@ -44,8 +49,36 @@ export function buildStepParts(config: RunConfig): StepParts {
   };
 }
 
-export function createTrainer(config: RunConfig): Trainer {
-  const parts = buildStepParts(config);
+/**
+ * One data-parallel optimisation step: gradients of this rank's share (the global-batch losses
+ * gather the other ranks' rows inside the graph), averaged over the ranks, then both Adam steps.
+ * Returns the packed results (the caller disposes it).
+ */
+async function dataParallelStep(parts: StepParts, inputs: StepInputs, dataParallel: DataParallel): Promise<tf.Tensor1D> {
+  const variables = [...parts.student.trainableVariables(), ...parts.head.store.trainable()];
+  const { grads, packed } = tf.tidy(() => stepGradients(parts, inputs));
+  const own = variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
+  const names = variables.map((v) => v.name).filter((name) => grads[name] !== undefined);
+  let averaged: tf.Tensor[] = [];
+  try {
+    averaged = await dataParallel.averageGradients(own);
+    const byName = Object.fromEntries(names.map((name, i) => [name, averaged[i]!]));
+    tf.tidy(() => {
+      parts.studentOptimizer.apply(byName);
+      if (parts.head.store.params.size > 0) parts.headOptimizer.apply(byName);
+    });
+    return packed;
+  } catch (err) {
+    packed.dispose();
+    throw err;
+  } finally {
+    tf.dispose([...Object.values(grads), ...averaged]);
+  }
+}
+
+/** `dataParallel`: the job this process is a rank of (its batches are its share of the global batch). */
+export function createTrainer(config: RunConfig, dataParallel?: DataParallel): Trainer {
+  const parts = buildStepParts(config, dataParallel);
   const { method, student, head } = parts;
 
   // clips the loader decoded on the device are its tensor (the loader disposes it), not a copy
@@ -61,12 +94,12 @@ export function createTrainer(config: RunConfig): Trainer {
     terms: method.terms,
     ...(method.gateStatistics ? { gateStatistics: method.gateStatistics } : {}),
 
-    step(batch: ClipBatch): StepResult {
+    async step(batch: ClipBatch): Promise<StepResult> {
       checkBatch(config, batch);
       if (batch.shape[0] < 2) throw new Error(`batch: a training step needs at least 2 clips (BatchNorm batch statistics), got ${batch.shape[0]}`);
       const inputs = tensors(batch);
       try {
-        const packed = trainStepPacked(parts, inputs);
+        const packed = dataParallel && dataParallel.size > 1 ? await dataParallelStep(parts, inputs, dataParallel) : trainStepPacked(parts, inputs);
         const values = packed.dataSync() as Float32Array;
         packed.dispose();
         return unpackResults(method, values, batch.shape[0]);
@@ -111,6 +144,11 @@ export function createTrainer(config: RunConfig): Trainer {
         ...parts.studentOptimizer.getState(PREFIX.studentOptim),
         ...parts.headOptimizer.getState(PREFIX.headOptim),
       };
+    },
+
+    async synchronise(): Promise<void> {
+      if (!dataParallel || dataParallel.size === 1) return;
+      await dataParallel.broadcastVariables([...student.store.params.values(), ...student.store.buffers.values(), ...head.store.params.values(), ...head.store.buffers.values()]);
     },
 
     setState(state: TensorState): void {

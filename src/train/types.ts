@@ -33,8 +33,8 @@ export interface Trainer {
   readonly terms: readonly LossTerm[];
   /** the method's gate statistics, for methods with a gate (MNF) */
   readonly gateStatistics?: GateStatistics;
-  /** one optimisation step on a training batch (models in train mode) */
-  step(batch: ClipBatch): StepResult;
+  /** one optimisation step on a training batch (models in train mode); in a data-parallel job, this rank's share of the global batch */
+  step(batch: ClipBatch): Promise<StepResult>;
   /** inference on a batch (models in eval mode): probabilities and features */
   evaluate(batch: ClipBatch): EvalOutput;
   /** sets the learning rates for an epoch (0-based) from the schedule */
@@ -44,6 +44,8 @@ export interface Trainer {
   /** everything needed to continue exactly: weights, running stats, optimiser state */
   getState(): TensorState;
   setState(state: TensorState): void;
+  /** a data-parallel job's weights set to rank 0's (every rank calls it at the same point; one process: nothing to do) */
+  synchronise(): Promise<void>;
   dispose(): void;
 }
 

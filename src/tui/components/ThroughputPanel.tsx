@@ -6,6 +6,13 @@ import type { Lines } from './Section.js';
 
 const rate = (x: number | null) => (x === null ? '—' : x.toExponential(1));
 
+/** "2 ranks: 3.7/3.3 clips/s, wait 1.0%/0.3%" */
+function ranksSummary(ranks: NonNullable<StepEvent['ranks']>): string {
+  const speeds = ranks.map((r) => fixed(r.clipsPerSecond, 1)).join('/');
+  const waits = ranks.map((r) => percent(r.dataWaitShare)).join('/');
+  return `${ranks.length} ranks: ${speeds} clips/s, wait ${waits}`;
+}
+
 export function throughputLines(lastStep: StepEvent | null): Lines {
   const wait = lastStep?.dataWaitShare;
   const lr = lastStep ? learningRates(lastStep.lr) : null;
@@ -15,6 +22,7 @@ export function throughputLines(lastStep: StepEvent | null): Lines {
     </Text>,
     <Text key="wait" wrap="truncate">
       data wait <Text color={wait !== undefined && wait > 0.05 ? 'yellow' : undefined}>{percent(wait)}</Text>
+      {lastStep?.ranks ? ` · ${ranksSummary(lastStep.ranks)}` : ''}
     </Text>,
     <Text key="lr" wrap="truncate">
       lr student {lr ? rate(lr.student) : '—'} · head {lr ? rate(lr.head) : '—'}
