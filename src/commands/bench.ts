@@ -1,4 +1,4 @@
-// mnf-tui bench kernels|csc|decode|step [--json]: each benchmark lives in src/bench/<name>.ts,
+// mnf-tui bench kernels|csc|decode|step|scale [--json]: each benchmark lives in src/bench/<name>.ts,
 // exports run(argv) and reports ratios against a baseline measured in the same run.
 import { UsageError } from './args.js';
 import { BENCH_NAMES } from './help.js';
@@ -11,6 +11,7 @@ const BENCH_MODULES: Record<(typeof BENCH_NAMES)[number], () => Promise<BenchMod
   csc: () => import('../bench/csc.js'),
   decode: () => import('../bench/decode.js'),
   step: () => import('../bench/step.js'),
+  scale: () => import('../bench/scale.js'),
 };
 
 export async function bench(argv: string[]): Promise<number> {

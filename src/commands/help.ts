@@ -138,13 +138,14 @@ export const REPORT_FLAGS = {
   backend: { ...backend, description: `backend of the evaluation behind the confusion matrix: ${BACKEND_NAMES.join(', ')}` },
 } as const satisfies Flags;
 
-export const BENCH_NAMES = ['kernels', 'csc', 'decode', 'step'] as const;
+export const BENCH_NAMES = ['kernels', 'csc', 'decode', 'step', 'scale'] as const;
 
 const BENCH_SUMMARIES: Record<(typeof BENCH_NAMES)[number], string> = {
   kernels: "every convolution and matmul of a student step: the addon's kernels against tfjs and PyTorch",
   csc: 'the CSC loss forward+backward: the fused addon op against the same loss composed of tfjs ops',
   decode: 'train-transform clips/s through the addon against Python baselines on the same clips',
   step: 'one mnf-csc training step on the native backend against the same step in PyTorch',
+  scale: 'data-parallel mnf-csc steps on backend native: 2 ranks × 1 thread (mpirun) against 1 rank × 2 threads at the same global batch',
 };
 
 const DATA_PAGES: Record<string, HelpPage> = {

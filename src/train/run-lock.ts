@@ -28,9 +28,22 @@ function readOwner(path: string): LockOwner | null {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !zombie(pid);
+}
+
+/**
+ * A process that ended but was not reaped (its parent died, and the container's init does not reap:
+ * mpirun's ranks after a failed job) still answers kill(pid, 0). Linux's /proc says so: state Z.
+ */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 
