@@ -25,7 +25,7 @@ import { tf } from '../src/tf.js';
 import { Adam } from '../src/train/adam.js';
 import { readCheckpoint } from '../src/train/checkpoint.js';
 import type { TensorState } from '../src/train/types.js';
-import { mpirunCli, mpirunProblem, soloCli, startMpirunCli } from './mpirun-cli.js';
+import { mpirunCli, mpirunCliPerRank, mpirunProblem, soloCli, startMpirunCli } from './mpirun-cli.js';
 
 const skip = mpirunProblem !== undefined;
 const title = (name: string) => (skip ? `${name}: skipped, ${mpirunProblem}` : name);
@@ -319,6 +319,19 @@ function rankPid(marker: string, rank: number): number | undefined {
   }
   return undefined;
 }
+
+describe.skipIf(skip)(title('a rank that cannot start'), () => {
+  it('fails every rank alike: rank 0 says which rank and why (exit 1), and writes no checkpoint', async () => {
+    const out = join(root, 'rank-1-missing-data');
+    const missing = join(root, 'no-such-dataset');
+    const r = await mpirunCliPerRank([TRAIN(out, ['--epochs', '1']), TRAIN(out, ['--epochs', '1'], missing)], 120_000);
+    expect(r.status).toBe(1);
+    const error = jsonLines(r.stdout).find((e) => e.type === 'error');
+    expect(error?.message).toMatch(new RegExp(`^rank 1 of 2 could not start: .*${missing}`));
+    expect(r.stderr).toContain(`error: rank 1 of 2 could not start: `);
+    expect(existsSync(join(out, 'checkpoint-last'))).toBe(false);
+  }, 180_000);
+});
 
 describe.skipIf(skip)(title('a rank killed mid-run'), () => {
   it('ends the job within 30 s with a line naming the rank; the last checkpoint resumes', async () => {

@@ -30,6 +30,12 @@ export function mpirunCli(ranks: number, args: string[], timeout = 240_000): Pro
   return runProcess('mpirun', mpirunArgs(ranks, args), { cwd: ROOT, env: cleanEnv(), timeout });
 }
 
+/** mpirun of one process per argument list (MPMD: `-np 1 mnf-tui a… : -np 1 mnf-tui b…`), rank r running `perRank[r]`. */
+export function mpirunCliPerRank(perRank: string[][], timeout = 240_000): Promise<Finished> {
+  const apps = perRank.flatMap((args, r) => [...(r > 0 ? [':'] : []), '-np', '1', process.execPath, ...CLI, ...args]);
+  return runProcess('mpirun', ['--allow-run-as-root', '--oversubscribe', ...apps], { cwd: ROOT, env: cleanEnv(), timeout });
+}
+
 /** One process of the CLI, no launcher (the single-process schedule). */
 export function soloCli(args: string[], timeout = 240_000): Promise<Finished> {
   return runProcess(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv(), timeout });
