@@ -1,6 +1,7 @@
 #include "device/cuda/cuda_device.cuh"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <new>
 #include <vector>
@@ -146,6 +147,23 @@ void* CudaDevice::Scratch(int slot, size_t bytes) {
 
 CudaDevice* AsCudaDevice(Device& d) { return dynamic_cast<CudaDevice*>(&d); }
 
+namespace {
+
+// This process's rank among the job's processes on this machine: Open MPI's mpirun, SLURM's srun,
+// MPICH's hydra; 0 without a launcher.
+int LocalRank() {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "SLURM_LOCALID", "MPI_LOCALRANKID"}) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') continue;
+    char* end = nullptr;
+    const long rank = std::strtol(value, &end, 10);
+    if (*end == '\0' && rank >= 0 && rank < 1 << 20) return static_cast<int>(rank);
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::unique_ptr<Device> OpenCudaDevice(std::string& reason) {
   // the same hint as a build without CUDA (cuda_device_absent.cc)
   const std::string hint = "; MNF_CUDA_DEVICE=emulated runs backend cuda on host memory";
@@ -156,11 +174,13 @@ std::unique_ptr<Device> OpenCudaDevice(std::string& reason) {
     reason = (why.empty() ? std::string("CUDA runtime found no usable device") : why) + hint;
     return nullptr;
   }
-  const ::mnf::cuda::DeviceInfo& first = devices.front();
+  // a data-parallel job's ranks on one machine take one GPU each (the launcher's local rank); set
+  // CUDA_VISIBLE_DEVICES per rank to choose otherwise
+  const ::mnf::cuda::DeviceInfo& chosen = devices[static_cast<size_t>(LocalRank()) % devices.size()];
   try {
-    return std::make_unique<CudaDevice>(first.index);
+    return std::make_unique<CudaDevice>(chosen.index);
   } catch (const std::exception& e) {
-    reason = "CUDA device " + std::to_string(first.index) + " (" + first.name + ") cannot be opened: " + e.what() + hint;
+    reason = "CUDA device " + std::to_string(chosen.index) + " (" + chosen.name + ") cannot be opened: " + e.what() + hint;
     return nullptr;
   }
 }
