@@ -4,12 +4,12 @@
 // Prints one JSON line: its rows of y and dx, dγ and dβ summed over the ranks, the running
 // statistics, and how many cross-rank sums the step made.
 import { initBackend } from '../src/backend/select.js';
-import { openCollectives, type Collectives } from '../src/distributed/collectives.js';
-import { DistributedSetupError, joinWorld } from '../src/distributed/world.js';
+import type { Collectives } from '../src/distributed/collectives.js';
 import { BatchNorm } from '../src/models/layers/batchnorm.js';
 import type { CrossRankSum } from '../src/models/layers/cross-rank-sum.js';
 import { ParamStore } from '../src/models/params.js';
 import { tf } from '../src/tf.js';
+import { runRank } from './mpi-rank.js';
 import { beta, CHANNELS, gamma, input, lossWeights, residual, rowsOf } from './batchnorm-sync-fixture.js';
 
 async function step(c: Collectives) {
@@ -52,18 +52,4 @@ async function step(c: Collectives) {
   };
 }
 
-let c: Collectives;
-try {
-  c = openCollectives(joinWorld());
-} catch (err) {
-  if (!(err instanceof DistributedSetupError)) throw err;
-  process.stderr.write(`mnf-tui: ${err.message}\n`);
-  process.exit(1);
-}
-try {
-  const result = await step(c);
-  process.stdout.write(JSON.stringify(result) + '\n');
-  c.finalize();
-} catch (err) {
-  c.abort((err as Error).message);
-}
+await runRank(step);

@@ -14,6 +14,7 @@ import type { CrossRankSum } from '../src/models/layers/cross-rank-sum.js';
 import { ParamStore } from '../src/models/params.js';
 import { R2Plus1D } from '../src/models/student.js';
 import { addonProblem } from '../src/native/addon.js';
+import { cleanEnv, mpirunProblem } from './mpirun-cli.js';
 import { tf } from '../src/tf.js';
 import { beta, CHANNELS, gamma, input, lossWeights, residual, ROWS } from './batchnorm-sync-fixture.js';
 import { TEST_BACKENDS, useBackend } from './models-backends.js';
@@ -215,18 +216,11 @@ describe('R2Plus1D with batchNormSync', () => {
 });
 
 const ROOT = join(__dirname, '..');
-// what src/distributed/world.ts reads (as test/distributed-mpi.test.ts); MCA settings stay
-const LAUNCHER_VARIABLES = /^(OMPI_COMM_WORLD_(SIZE|RANK)|PMI_(SIZE|RANK)|SLURM_STEP_NUM_TASKS|SLURM_PROCID)$/;
-const mpirunProblem = (() => {
-  const r = spawnSync('mpirun', ['--version'], { encoding: 'utf8' });
-  return r.error ? `mpirun not found (${(r.error as NodeJS.ErrnoException).code}): install openmpi-bin and libopenmpi-dev` : undefined;
-})();
-const problem = mpirunProblem ?? addonProblem();
+const problem = mpirunProblem;
 
 function mpirunChild() {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LAUNCHER_VARIABLES.test(k)));
   const args = ['--allow-run-as-root', '--oversubscribe', '-np', '2', process.execPath, '--import', 'tsx', join(ROOT, 'test', 'batchnorm-sync-child.ts')];
-  return spawnSync('mpirun', args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...env, MNF_THREADS: '1' } });
+  return spawnSync('mpirun', args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: cleanEnv({ MNF_THREADS: '1' }) });
 }
 
 interface RankResult {

@@ -23,7 +23,11 @@ export interface RunningCli {
 }
 
 export function startCli(args: string[]): RunningCli {
-  const child = spawn(process.execPath, [...ARGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  return watchCli(spawn(process.execPath, [...ARGS, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** A running CLI process (started with piped stdout and stderr), as startCli returns it. */
+export function watchCli(child: ChildProcess): RunningCli {
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];

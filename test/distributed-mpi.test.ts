@@ -6,23 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { singleProcessCollectives } from '../src/distributed/collectives.js';
 import { DistributedSetupError, detectLaunch } from '../src/distributed/world.js';
 import { addonProblem, loadAddon } from '../src/native/addon.js';
+import { cleanEnv, mpirunProblem } from './mpirun-cli.js';
 
 const ROOT = join(__dirname, '..');
 const CHILD = ['--import', 'tsx', join(ROOT, 'test', 'mpi-child.ts')];
-// what src/distributed/world.ts reads (MCA settings such as OMPI_MCA_* stay)
-const LAUNCHER_VARIABLES = /^(OMPI_COMM_WORLD_(SIZE|RANK)|PMI_(SIZE|RANK)|SLURM_STEP_NUM_TASKS|SLURM_PROCID)$/;
-
-const mpirunProblem = (() => {
-  const r = spawnSync('mpirun', ['--version'], { encoding: 'utf8' });
-  return r.error ? `mpirun not found (${(r.error as NodeJS.ErrnoException).code}): install openmpi-bin and libopenmpi-dev` : undefined;
-})();
-const problem = mpirunProblem ?? addonProblem();
-
-/** The environment of a process no launcher started. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !LAUNCHER_VARIABLES.test(k)));
-  return { ...env, ...extra };
-}
+const problem = mpirunProblem;
 
 /** mpirun -np 2 over the child in `mode`; `timeout` ends a job that hangs (the result then says so). */
 function mpirun(mode: string, timeout: number): SpawnSyncReturns<string> {

@@ -4,9 +4,10 @@
 //   killed       rank 1 is killed (SIGKILL) while rank 0 waits in an allreduce
 //   alone        the world it joined, and whether libmpi is mapped into the process
 import { allreduceMean, planBuckets } from '../src/distributed/buckets.js';
-import { openCollectives, type Collectives } from '../src/distributed/collectives.js';
+import type { Collectives } from '../src/distributed/collectives.js';
 import { readFileSync } from 'node:fs';
-import { DistributedSetupError, joinWorld } from '../src/distributed/world.js';
+import { joinWorld } from '../src/distributed/world.js';
+import { runRank } from './mpi-rank.js';
 
 /** The message a call throws at the addon's boundary (before anything is sent). */
 function rejection(call: () => unknown): string {
@@ -75,18 +76,4 @@ async function alone(c: Collectives) {
 
 const modes: Record<string, (c: Collectives) => Promise<object>> = { collectives, fail, killed, alone };
 const mode = process.argv[2];
-let c: Collectives;
-try {
-  c = openCollectives(joinWorld());
-} catch (err) {
-  if (!(err instanceof DistributedSetupError)) throw err;
-  process.stderr.write(`mnf-tui: ${err.message}\n`);
-  process.exit(1);
-}
-try {
-  const result = await modes[mode](c);
-  process.stdout.write(JSON.stringify(result) + '\n');
-  c.finalize();
-} catch (err) {
-  c.abort((err as Error).message);
-}
+await runRank(modes[mode]!);

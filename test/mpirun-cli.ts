@@ -1,8 +1,9 @@
 // Runs the CLI under `mpirun -np N` (Open MPI, as root on a small machine) as a user would, for the
 // data-parallel tests; `mpirunProblem` says why they cannot run here (no mpirun, no addon).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { addonProblem } from '../src/native/addon.js';
+import { watchCli, type RunningCli } from './cli-process.js';
 import { runProcess, type Finished } from './run-process.js';
 
 const ROOT = join(__dirname, '..');
@@ -41,47 +42,7 @@ export function soloCli(args: string[], timeout = 240_000): Promise<Finished> {
   return runProcess(process.execPath, [...CLI, ...args], { cwd: ROOT, env: cleanEnv(), timeout });
 }
 
-export interface RunningJob {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** resolves once stdout has a JSON line `match` accepts */
-  waitForEvent(match: (event: Record<string, unknown>) => boolean): Promise<void>;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 /** `mpirun -np ranks mnf-tui args…`, running. */
-export function startMpirunCli(ranks: number, args: string[]): RunningJob {
-  const child = spawn('mpirun', mpirunArgs(ranks, args), { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  const waiters: (() => void)[] = [];
-  const poke = () => waiters.splice(0).forEach((w) => w());
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => ((out += d), poke()));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => ((err += d), poke()));
-  let ended = false;
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('close', (code, signal) => {
-      ended = true;
-      poke();
-      resolve({ code, signal });
-    }),
-  );
-  const events = () =>
-    out
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    async waitForEvent(match) {
-      while (!events().some(match)) {
-        if (ended) throw new Error(`mpirun exited before the event; stderr:\n${err}`);
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    },
-    exit,
-  };
+export function startMpirunCli(ranks: number, args: string[]): RunningCli {
+  return watchCli(spawn('mpirun', mpirunArgs(ranks, args), { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
 }

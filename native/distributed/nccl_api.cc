@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/load_once.h"
 #include "device/cuda_libraries.h"
 
 namespace mnf::nccl {
@@ -82,31 +83,9 @@ Api LoadApi() {
   return api;
 }
 
-struct Loaded {
-  Api api;
-  std::string error;  // why Load() failed; empty when it did not
-};
-
-const Loaded& State() {
-  static const Loaded loaded = [] {
-    Loaded state;
-    try {
-      state.api = LoadApi();
-    } catch (const std::exception& e) {
-      state.error = e.what();
-    }
-    return state;
-  }();
-  return loaded;
-}
-
 }  // namespace
 
-const Api& Load() {
-  const Loaded& state = State();
-  if (!state.error.empty()) throw std::runtime_error(state.error);
-  return state.api;
-}
+const Api& Load() { return LoadOnce<Api, LoadApi>(); }
 
 std::string ErrorText(const Api& api, const char* what, Result result) {
   const char* text = api.GetErrorString(result);
