@@ -105,7 +105,7 @@ async function checkFullStep() {
     await initBackend(backend, options);
     const trainer = createTrainer(config);
     try {
-      const { losses } = trainer.step(batch);
+      const { losses } = await trainer.step(batch);
       return { losses, state: trainer.getState() };
     } finally {
       trainer.dispose();

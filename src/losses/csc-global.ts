@@ -55,7 +55,7 @@ function gatherRows(gather: RankGather, parts: Float32Array[], labels: Int32Arra
 export function cscLossAcrossRanks(v: tf.Tensor2D, z: tf.Tensor2D, aSel: tf.Tensor2D, labels: tf.Tensor1D, opts: CscOptions, gather: RankGather): tf.Scalar {
   checkCscArgs(v, z, aSel, labels, opts);
   if (!kernelsRegistered(CscLoss)) {
-    throw new Error(`CSC over the global batch needs the fused MnfCscLoss kernel, which backend '${tf.getBackend()}' lacks (use --local-csc, or a backend the addon serves)`);
+    throw new Error('CSC over the global batch needs the fused MnfCscLoss kernel, which the current backend lacks (use --local-csc, or a backend the addon serves)');
   }
   const [b, d] = v.shape;
   const attrs: CscLossAttrs = { theta: opts.theta, calibrated: opts.calibrated ?? true };
