@@ -10,6 +10,8 @@
 //               last step; flat when the memory in use after the second is no more than after the
 //               first (the cache may still grow: the first evaluation runs between them)
 //   csc, decode the CUDA CSC and clip transform against their CPU twins, and the CSC's timing
+//   nccl        NCCL found and initialised for one rank, and its allreduce of a device buffer (the
+//               sum over one rank: the buffer unchanged); skipped, with the reason, without NCCL
 //   gpu         the GPU's name
 // Needs only Node, the addon and the code: from the repository (dist/ built) or from the device
 // kit (scripts/device-kit.mjs), where `bash .device-kit/run.sh gpu-check.mjs` runs it.
@@ -29,6 +31,7 @@ import { makeSynthetic } from '../dist/src/data/synthetic.js';
 import { cscLossGrad } from '../dist/src/native/csc.js';
 import { deviceInfo } from '../dist/src/native/device.js';
 import { DeviceMemory } from '../dist/src/native/device-memory.js';
+import { ncclAllreduceSumDevice, ncclFinalize, ncclInit, ncclProblem, ncclUniqueId } from '../dist/src/native/nccl.js';
 import { compareCscTwin, compareTransformTwin, CSC_TWIN_CASES, cscTwinInputs } from '../dist/src/native/twin-check.js';
 import { relativeError } from '../dist/src/native/twins/buffers.js';
 import { compareTwin } from '../dist/src/native/twins/compare.js';
@@ -61,6 +64,7 @@ const report = {
   training: null,
   csc: { agreement: [], timing: [] },
   decode: null,
+  nccl: null,
   failures: [],
 };
 if (info.devices.length === 0 && !dryRun) {
@@ -74,6 +78,7 @@ await section('bench', benchStep);
 await section('training', trainTwoEpochs);
 await section('csc', checkCsc);
 await section('decode', checkDecode);
+await section('nccl', checkNccl);
 finish();
 
 /** Runs one check; a check that throws is a failure naming it, and the others still run. */
@@ -237,6 +242,29 @@ async function checkDecode() {
     if (errors.length > 0 || !(worst <= 1e-5)) report.failures.push('CUDA clip transform differs from the CPU path');
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function checkNccl() {
+  const problem = ncclProblem();
+  if (problem !== undefined) {
+    report.nccl = { skipped: problem };
+    return;
+  }
+  const device = new DeviceMemory('cuda');
+  const { version, library } = await ncclInit(device, ncclUniqueId(), 0, 1);
+  const values = Float32Array.from({ length: 4096 }, (_, i) => i * 0.5 - 7);
+  const buffer = device.alloc(values.byteLength);
+  try {
+    device.write(buffer, values);
+    ncclAllreduceSumDevice(device, buffer, values.length);
+    const back = device.readSync(buffer, new Float32Array(values.length));
+    const same = back.every((v, i) => v === values[i]);
+    report.nccl = { version, library, one_rank_allreduce_unchanged: same };
+    if (!same) report.failures.push('NCCL allreduce over one rank changed the buffer');
+  } finally {
+    device.free(buffer);
+    ncclFinalize();
   }
 }
 

@@ -27,4 +27,6 @@ export function expectDryRunReport(report: Record<string, any>): void {
   for (const row of report.csc.agreement) expect([row.loss, row.dv, row.dz]).toEqual([0, 0, 0]);
   expect(report.csc.timing.map((t: { batch: number }) => t.batch)).toEqual([32, 256, 1024, 4096]);
   expect(report.decode).toEqual({ errors: [], max_abs_difference: 0 });
+  // no GPU here: NCCL is skipped, saying why (no CUDA device, or no libnccl)
+  expect(report.nccl).toEqual({ skipped: expect.stringMatching(/^(NCCL|libnccl|NCCL's|.*no GPU|.*CUDA).+/) });
 }
