@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "decode/data_error.h"
+#include "decode/hdf5_frame_index.h"
 
 namespace mnf::decode {
 
@@ -30,7 +31,6 @@ class Id {
   ~Id() {
     if (id_ >= 0) close_(id_);
   }
-  Id(Id&& other) noexcept : id_(other.id_), close_(other.close_) { other.id_ = -1; }
   Id(const Id&) = delete;
   Id& operator=(const Id&) = delete;
   hid_t get() const { return id_; }
@@ -51,6 +51,21 @@ void QuietThisThread() {
   quiet = true;
 }
 
+// The one lock over libhdf5 and the open videos. On leaving it clears this thread's libhdf5 error
+// stack: a failed call leaves its records there, holding references to libhdf5's error messages,
+// and at exit the library (closing from the main thread) cannot release those of a decode thread's
+// stack ("HDF5: infinite loop closing library").
+class HdfSection {
+ public:
+  HdfSection() : lock_(HdfMutex()) { QuietThisThread(); }
+  ~HdfSection() { H5Eclear2(H5E_DEFAULT); }
+  HdfSection(const HdfSection&) = delete;
+  HdfSection& operator=(const HdfSection&) = delete;
+
+ private:
+  std::lock_guard<std::mutex> lock_;
+};
+
 std::string OsReason(int error) { return std::error_code(error, std::generic_category()).message(); }
 
 // Owns a file descriptor.
@@ -60,6 +75,7 @@ class Fd {
   ~Fd() {
     if (fd_ >= 0) close(fd_);
   }
+  Fd(Fd&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
@@ -70,17 +86,17 @@ class Fd {
 
 // Opens and reads the first bytes as libhdf5 would, so that a file the OS refuses is reported with
 // the OS's reason ("Permission denied", "Input/output error") rather than libhdf5's generic failure.
-void CheckReadable(const std::string& path) {
+Fd OpenReadable(const std::string& path) {
   Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) throw DataError(path, "cannot be read (" + OsReason(errno) + ")");
   char signature[8];
   if (pread(fd.get(), signature, sizeof signature, 0) < 0) throw DataError(path, "cannot be read (" + OsReason(errno) + ")");
+  return fd;
 }
 
 struct OpenVideo {
-  Id file;
-  Id dataset;
-  int64_t frames;
+  Fd fd;
+  std::vector<FrameExtent> frames;
 };
 
 // What identifies the file's contents on disk: a path rewritten or replaced is opened afresh.
@@ -112,8 +128,24 @@ FileStamp Stat(const std::string& path) {
   return {info.st_dev, info.st_ino, info.st_size, int64_t{info.st_mtim.tv_sec} * 1000000000 + info.st_mtim.tv_nsec};
 }
 
-std::unique_ptr<OpenVideo> Open(const std::string& path) {
-  CheckReadable(path);
+const char* LayoutName(H5D_layout_t layout) {
+  switch (layout) {
+    case H5D_COMPACT:
+      return "compact";
+    case H5D_CHUNKED:
+      return "chunked";
+    case H5D_VIRTUAL:
+      return "virtual";
+    default:
+      return "in an unknown layout";
+  }
+}
+
+bool IsFieldSize(size_t bytes) { return bytes == 2 || bytes == 4 || bytes == 8; }
+
+// What libhdf5 says of the file's `video` dataset: a 1-D contiguous vlen uint8 array, and where it
+// lies. Every HDF5 object opened here is closed before returning.
+VlenLayout DescribeVideo(const std::string& path, uint64_t file_size) {
   htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
   if (is_hdf5 < 0) throw DataError(path, "cannot be read");
   if (is_hdf5 == 0) throw DataError(path, "not an HDF5 file");
@@ -132,32 +164,74 @@ std::unique_ptr<OpenVideo> Open(const std::string& path) {
   Id space(H5Dget_space(dataset.get()), H5Sclose);
   if (!space.ok() || H5Sget_simple_extent_ndims(space.get()) != 1) throw DataError(path, "dataset 'video' is not 1-D");
   hsize_t dims[1] = {0};
-  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-  auto video = std::unique_ptr<OpenVideo>(new OpenVideo{std::move(file), std::move(dataset), static_cast<int64_t>(dims[0])});
-  return video;
+  if (H5Sget_simple_extent_dims(space.get(), dims, nullptr) != 1) {
+    throw DataError(path, "dataset 'video' has no readable size (corrupt HDF5)");
+  }
+  Id creation(H5Dget_create_plist(dataset.get()), H5Pclose);
+  const H5D_layout_t storage = creation.ok() ? H5Pget_layout(creation.get()) : H5D_LAYOUT_ERROR;
+  if (storage != H5D_CONTIGUOUS) {
+    throw DataError(path, std::string("dataset 'video' is stored ") + LayoutName(storage) +
+                              ", expected contiguous storage (as h5py writes it)");
+  }
+  Id file_creation(H5Fget_create_plist(file.get()), H5Pclose);
+  size_t sizeof_addr = 0, sizeof_size = 0;
+  hsize_t user_block = 0;
+  if (!file_creation.ok() || H5Pget_sizes(file_creation.get(), &sizeof_addr, &sizeof_size) < 0 ||
+      H5Pget_userblock(file_creation.get(), &user_block) < 0) {
+    throw DataError(path, "HDF5 file's creation properties cannot be read (corrupt?)");
+  }
+  if (!IsFieldSize(sizeof_addr) || !IsFieldSize(sizeof_size)) {
+    throw DataError(path, "HDF5 file uses " + std::to_string(sizeof_addr) + "-byte addresses and " + std::to_string(sizeof_size) +
+                              "-byte lengths, expected 2, 4 or 8 (corrupt?)");
+  }
+  VlenLayout layout;
+  layout.file_size = file_size;
+  layout.elements = dims[0];
+  layout.base_address = user_block;
+  layout.sizeof_addr = static_cast<unsigned>(sizeof_addr);
+  layout.sizeof_size = static_cast<unsigned>(sizeof_size);
+  if (layout.elements > 0) {
+    const haddr_t offset = H5Dget_offset(dataset.get());
+    if (offset == HADDR_UNDEF) {
+      throw DataError(path, "dataset 'video' has " + std::to_string(dims[0]) + " frames but no stored data (corrupt HDF5)");
+    }
+    layout.data_offset = offset;
+    layout.data_bytes = H5Dget_storage_size(dataset.get());
+  }
+  return layout;
 }
 
-// The most recently used videos, kept open: opening a file (and re-reading its heap of JPEGs) cost
-// ~6x the read of a clip's 16 frames. Used only under HdfMutex().
+std::shared_ptr<const OpenVideo> Open(const std::string& path) {
+  Fd fd = OpenReadable(path);
+  struct stat info {};
+  if (fstat(fd.get(), &info) != 0) throw DataError(path, "cannot be read (" + OsReason(errno) + ")");
+  const VlenLayout layout = DescribeVideo(path, static_cast<uint64_t>(info.st_size));
+  std::vector<FrameExtent> frames = IndexFrames(fd.get(), path, layout);
+  return std::make_shared<const OpenVideo>(OpenVideo{std::move(fd), std::move(frames)});
+}
+
+// The most recently used videos, kept open: opening a file (libhdf5's open, then locating every
+// frame) costs several times the read of a clip's 16 frames. Used only under HdfMutex().
 class OpenVideos {
  public:
   static constexpr size_t kCapacity = 64;
 
-  OpenVideo& Get(const std::string& path) {
+  // Shared: a reader keeps the video (its file descriptor) while it reads outside the lock.
+  std::shared_ptr<const OpenVideo> Get(const std::string& path) {
     const FileStamp stamp = Stat(path);
     auto found = index_.find(path);
     if (found != index_.end()) {
       if (found->second->stamp == stamp) {
         recent_.splice(recent_.begin(), recent_, found->second);
-        return *found->second->video;
+        return found->second->video;
       }
       Drop(path);
     }
-    std::unique_ptr<OpenVideo> video = Open(path);
-    recent_.push_front(Entry{path, stamp, std::move(video)});
+    std::shared_ptr<const OpenVideo> video = Open(path);
+    recent_.push_front(Entry{path, stamp, video});
     index_[path] = recent_.begin();
     while (recent_.size() > kCapacity) Drop(recent_.back().path);
-    return *recent_.front().video;
+    return video;
   }
 
   void Drop(const std::string& path) {
@@ -178,59 +252,50 @@ class OpenVideos {
   struct Entry {
     std::string path;
     FileStamp stamp;
-    std::unique_ptr<OpenVideo> video;
+    std::shared_ptr<const OpenVideo> video;
   };
   std::list<Entry> recent_;  // most recent first
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
 OpenVideos& Cache() {
-  static OpenVideos* cache = new OpenVideos();  // never destroyed: libhdf5 closes its files at exit
+  static OpenVideos* cache = new OpenVideos();  // never destroyed: decode threads may still read at exit
   return *cache;
 }
 
 }  // namespace
 
 int64_t CountFrames(const std::string& path) {
-  std::lock_guard<std::mutex> lock(HdfMutex());
-  QuietThisThread();
-  return Cache().Get(path).frames;
+  HdfSection section;
+  return static_cast<int64_t>(Cache().Get(path)->frames.size());
 }
 
 std::vector<Bytes> ReadFrames(const std::string& path, const std::vector<int64_t>& indices) {
-  std::lock_guard<std::mutex> lock(HdfMutex());
-  QuietThisThread();
-  OpenVideo* video = &Cache().Get(path);
-  if (video->frames == 0) throw DataError(path, "empty video (0 frames)");
+  std::shared_ptr<const OpenVideo> video;
+  {
+    HdfSection section;
+    video = Cache().Get(path);
+  }
+  const int64_t frames = static_cast<int64_t>(video->frames.size());
+  if (frames == 0) throw DataError(path, "empty video (0 frames)");
   for (int64_t i : indices) {
-    if (i < 0 || i >= video->frames) {
-      throw DataError(path, "frame " + std::to_string(i) + " out of range (" + std::to_string(video->frames) + " frames)");
+    if (i < 0 || i >= frames) {
+      throw DataError(path, "frame " + std::to_string(i) + " out of range (" + std::to_string(frames) + " frames)");
     }
   }
   std::vector<Bytes> out(indices.size());
-  if (indices.empty()) return out;
-  Id file_space(H5Dget_space(video->dataset.get()), H5Sclose);
-  std::vector<hsize_t> coords(indices.begin(), indices.end());
-  hsize_t count = coords.size();
-  Id mem_space(H5Screate_simple(1, &count, nullptr), H5Sclose);
-  Id mem_type(H5Tvlen_create(H5T_NATIVE_UINT8), H5Tclose);
-  std::vector<hvl_t> buffers(indices.size());
-  if (H5Sselect_elements(file_space.get(), H5S_SELECT_SET, count, coords.data()) < 0 ||
-      H5Dread(video->dataset.get(), mem_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, buffers.data()) < 0) {
-    throw DataError(path, "dataset 'video' cannot be read (corrupt HDF5?)");
+  for (size_t i = 0; i < indices.size(); ++i) {
+    const FrameExtent& extent = video->frames[static_cast<size_t>(indices[i])];
+    if (!extent.fault.empty()) throw DataError(path, "frame " + std::to_string(indices[i]) + ": " + extent.fault);
+    out[i].resize(extent.length);
+    ReadExactly(video->fd.get(), path, extent.offset, extent.length, out[i].data());
   }
-  for (size_t i = 0; i < buffers.size(); ++i) {
-    const auto* p = static_cast<const uint8_t*>(buffers[i].p);
-    out[i].assign(p, p + buffers[i].len);
-  }
-  H5Dvlen_reclaim(mem_type.get(), mem_space.get(), H5P_DEFAULT, buffers.data());
   return out;
 }
 
 void WriteFrames(const std::string& path, const std::vector<Bytes>& frames) {
-  std::lock_guard<std::mutex> lock(HdfMutex());
-  QuietThisThread();
-  Cache().Drop(path);  // libhdf5 refuses to truncate a file it has open
+  HdfSection section;
+  Cache().Drop(path);  // a rewrite within the clock's resolution may keep the file's stamp
   Id file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!file.ok()) throw DataError(path, "cannot create HDF5 file");
   hsize_t count = frames.size();

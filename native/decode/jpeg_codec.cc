@@ -21,10 +21,25 @@ struct HandleCloser {
 };
 using Handle = std::unique_ptr<void, HandleCloser>;
 
+// This thread's decompressor, created on first use.
+Handle& DecompressorSlot() {
+  thread_local Handle handle;
+  return handle;
+}
+
 tjhandle Decompressor() {
-  thread_local Handle handle(tjInitDecompress());
+  Handle& handle = DecompressorSlot();
+  if (!handle) handle.reset(tjInitDecompress());
   if (!handle) throw std::runtime_error("libjpeg-turbo: cannot create a decompressor");
   return handle.get();
+}
+
+// TurboJPEG 2.1 leaves a handle that failed inside a header in a state where its next header read
+// "succeeds" with a 0x0 frame, failing a good frame: the handle is replaced after every failure.
+[[noreturn]] void FailDecode(const std::string& where) {
+  const std::string reason = tjGetErrorStr2(DecompressorSlot().get());
+  DecompressorSlot().reset();
+  throw DataError(where, "corrupt JPEG (" + reason + ")");
 }
 
 tjhandle Compressor() {
@@ -111,7 +126,12 @@ void JpegSize(const uint8_t* data, size_t size, const std::string& where, int& w
   if (size == 0) throw DataError(where, "empty JPEG (0 bytes)");
   if (tjDecompressHeader3(Decompressor(), data, static_cast<unsigned long>(size), &width, &height, &subsampling,
                           &colorspace) != 0) {
-    throw DataError(where, std::string("corrupt JPEG (") + tjGetErrorStr2(Decompressor()) + ")");
+    FailDecode(where);
+  }
+  // the header's size decides the pixel buffer's: a corrupt one must not allocate gigabytes
+  if (width < 1 || height < 1 || width > kMaxFrameSide || height > kMaxFrameSide) {
+    throw DataError(where, "corrupt JPEG (its header says " + std::to_string(width) + "x" + std::to_string(height) +
+                               ", expected 1.." + std::to_string(kMaxFrameSide) + " a side)");
   }
 }
 
@@ -125,7 +145,7 @@ void DecodeJpeg(const uint8_t* data, size_t size, const std::string& where, RgbI
   if (tjDecompress2(handle, data, static_cast<unsigned long>(size), out.pixels.data(), out.width, 0, out.height,
                     TJPF_RGB, TJFLAG_ACCURATEDCT) != 0) {
     // Warnings too (a truncated file decodes to grey padding): the frame is not what was stored.
-    throw DataError(where, std::string("corrupt JPEG (") + tjGetErrorStr2(handle) + ")");
+    FailDecode(where);
   }
 }
 

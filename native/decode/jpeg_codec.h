@@ -21,12 +21,15 @@ struct RgbImage {
   std::vector<uint8_t> pixels;
 };
 
+// The largest frame side decoded (8K video is 7680x4320); a larger header is taken as corrupt.
+constexpr int kMaxFrameSide = 8192;
+
 // Throws DataError(`where`, ...) when the bytes are not a decodable JPEG (warnings included).
 void DecodeJpeg(const uint8_t* data, size_t size, const std::string& where, RgbImage& out);
 // Decodes rows [box.y, box.y + box.height) and at least columns [box.x, box.x + box.width)
 // (widened to whole iMCUs). Throws DataError when the box does not fit the frame.
 void DecodeJpegRegion(const uint8_t* data, size_t size, const std::string& where, const PixelBox& box, RgbImage& out);
-// Width and height from the header only.
+// Width and height from the header only (each 1..kMaxFrameSide, else DataError).
 void JpegSize(const uint8_t* data, size_t size, const std::string& where, int& width, int& height);
 // quality 1..100, 4:2:0 subsampling (as the seed's files).
 std::vector<uint8_t> EncodeJpeg(const uint8_t* rgb, int width, int height, int quality);

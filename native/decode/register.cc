@@ -234,7 +234,9 @@ Napi::Value WriteVideoJs(const Napi::CallbackInfo& info) {
   Napi::Uint8Array rgb = ExpectU8(Arg(info, 1, "rgb"), "rgb");
   Shape shape = ExpectShape(Arg(info, 2, "shape"), "shape", 3);
   ExpectElements(rgb, {shape[0], shape[1], shape[2], 3}, "rgb");
-  if (shape[1] < 1 || shape[2] < 1 || shape[1] > 16384 || shape[2] > 16384) ThrowRange(env, "shape: frame size out of range");
+  if (shape[1] < 1 || shape[2] < 1 || shape[1] > decode::kMaxFrameSide || shape[2] > decode::kMaxFrameSide) {
+    ThrowRange(env, "shape: frame size out of range (1.." + std::to_string(decode::kMaxFrameSide) + " a side)");
+  }
   int64_t quality = ExpectInt(Arg(info, 3, "quality"), "quality");
   if (quality < 1 || quality > 100) ThrowRange(env, "quality: expected 1..100, got " + std::to_string(quality));
   if (shape[0] < 1) ThrowRange(env, "shape: expected at least one frame");

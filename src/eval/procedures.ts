@@ -1,5 +1,6 @@
 // The evaluation procedures shared by the engine and the eval/retrieve commands: clip-level
 // validation, video-level test and retrieval of a trained model over a dataset.
+import { DatasetError } from '../data/annotation.js';
 import type { ClipBatch } from '../data/types.js';
 import type { TrainingData } from '../train/data-source.js';
 import type { EvalOutput } from '../train/types.js';
@@ -17,8 +18,14 @@ export interface Evaluator {
   between?: () => Promise<void>;
 }
 
-function outputs(e: Evaluator, mode: 'val' | 'test', subset: 'training' | 'validation') {
-  return collectOutputs(e.data.evalBatches(mode, subset), e.evaluate, e.numClasses, e.between);
+/** The model's outputs over every clip of `subset` in `mode`; fails in one line when not one clip decoded. */
+async function outputs(e: Evaluator, mode: 'val' | 'test', subset: 'training' | 'validation') {
+  const out = await collectOutputs(e.data.evalBatches(mode, subset), e.evaluate, e.numClasses, e.between);
+  if (out.labels.length === 0) {
+    const videos = e.data[subset].length;
+    throw new DatasetError(`no ${subset} clip could be decoded: all ${videos} ${subset} videos are faulty (the warnings name them)`);
+  }
+  return out;
 }
 
 /** The gate figures of the clips an evaluation scored, with each clip's label and validation video. */
