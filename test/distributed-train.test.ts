@@ -2,7 +2,7 @@
 // single-process schedule that is mathematically the same, its ranks' shares cover each epoch once
 // (resumed too), rank 0 alone writes, a resume at another world size is refused, and a killed rank
 // ends the job.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import { Mnf } from '../src/models/mnf.js';
 import { ParamStore } from '../src/models/params.js';
 import { R2Plus1D } from '../src/models/student.js';
 import { adaptTeacher } from '../src/models/teacher.js';
+import { Rng } from '../src/rng.js';
 import { tf } from '../src/tf.js';
 import { Adam } from '../src/train/adam.js';
 import { readCheckpoint } from '../src/train/checkpoint.js';
@@ -330,6 +331,29 @@ describe.skipIf(skip)(title('a rank that cannot start'), () => {
     expect(error?.message).toMatch(new RegExp(`^rank 1 of 2 could not start: .*${missing}`));
     expect(r.stderr).toContain(`error: rank 1 of 2 could not start: `);
     expect(existsSync(join(out, 'checkpoint-last'))).toBe(false);
+  }, 180_000);
+});
+
+describe.skipIf(skip)(title('a rank that fails during training'), () => {
+  it('ends the job at once: MPI_Abort, one line naming the rank and its reason', async () => {
+    // rank 1 reads a copy of the dataset whose videos' frames are garbled: its first batch fails
+    const garbled = join(root, 'garbled');
+    cpSync(dataset, garbled, { recursive: true });
+    const rng = Rng.from(15, 1);
+    const videos = join(garbled, 'video_set_4fps');
+    for (const name of readdirSync(videos)) {
+      const bytes = readFileSync(join(videos, name));
+      for (let i = 5000; i < Math.min(9000, bytes.length); i++) bytes[i] = rng.int(0, 255);
+      writeFileSync(join(videos, name), bytes);
+    }
+    const out = join(root, 'rank-1-fails');
+    const flags = ['--epochs', '2', '--on-bad-sample', 'fail'];
+    const r = await mpirunCliPerRank([TRAIN(out, flags), TRAIN(out, flags, garbled)], 120_000);
+    expect(r.status).not.toBe(0);
+    expect(r.signal).toBeNull(); // ended by itself, not by the timeout
+    const ours = r.stderr.split('\n').filter((l) => l.startsWith('mnf-tui: '));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(new RegExp(`^mnf-tui: rank 1 of 2 failed: ${videos}/\\S+\\.hdf5: .+`));
   }, 180_000);
 });
 
