@@ -216,6 +216,20 @@ describe.skipIf(skip)(title('mpirun -np 2 mnf-tui train'), () => {
     expect(Math.abs(csc(first) - csc(global))).toBeGreaterThan(1e-4);
   }, 300_000);
 
+  it('on backend cuda (the emulated device) 2 ranks train as they do on native: the same weights after 3 steps to 1e-5', async () => {
+    const onCuda = join(root, 'cuda-2');
+    const onNative = join(root, 'native-2');
+    const flags = ['--method', 'mnf-csc', '--epochs', '1'];
+    const c = await mpirunCli(2, TRAIN(onCuda, [...flags, '--backend', 'cuda']), 300_000, { MNF_CUDA_DEVICE: 'emulated' });
+    expect(c.status, c.stderr).toBe(0);
+    expect(jsonLines(c.stdout).find((e) => e.type === 'run')!.world).toMatchObject({ gradients: expect.stringMatching(/^MPI in host memory \(backend cuda runs on the emulated device/) });
+    const n = await mpirunCli(2, TRAIN(onNative, [...flags, '--backend', 'native']));
+    expect(n.status, n.stderr).toBe(0);
+    const reference = readCheckpoint(join(onNative, 'checkpoint-last')).state;
+    const worst = maxDifference(reference, readCheckpoint(join(onCuda, 'checkpoint-last')).state);
+    expect(worst.difference, worst.key).toBeLessThanOrEqual(1e-5);
+  }, 400_000);
+
   it('rank 0 alone writes and reports: one run folder, one JSON stream with the world and each rank\'s throughput', async () => {
     const out = join(root, 'outputs');
     const r = await mpirunCli(2, TRAIN(out, ['--method', 'csc', '--epochs', '1']));

@@ -26,9 +26,9 @@ function mpirunArgs(ranks: number, args: string[]): string[] {
   return ['--allow-run-as-root', '--oversubscribe', '-np', String(ranks), process.execPath, ...CLI, ...args];
 }
 
-/** `mpirun -np ranks mnf-tui args…` to its end (killed after `timeout` ms). */
-export function mpirunCli(ranks: number, args: string[], timeout = 240_000): Promise<Finished> {
-  return runProcess('mpirun', mpirunArgs(ranks, args), { cwd: ROOT, env: cleanEnv(), timeout });
+/** `mpirun -np ranks mnf-tui args…` to its end (killed after `timeout` ms); `env` adds to every rank's environment. */
+export function mpirunCli(ranks: number, args: string[], timeout = 240_000, env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return runProcess('mpirun', mpirunArgs(ranks, args), { cwd: ROOT, env: cleanEnv(env), timeout });
 }
 
 /** mpirun of one process per argument list (MPMD: `-np 1 mnf-tui a… : -np 1 mnf-tui b…`), rank r running `perRank[r]`. */
