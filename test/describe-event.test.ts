@@ -103,6 +103,14 @@ describe('every event type has its line', () => {
     );
   });
 
+  it('run of a data-parallel job: its ranks and what averages the gradients', () => {
+    const job = run({ backendReasons: [], world: { size: 2, rank: 0, gradients: 'MPI in host memory' } });
+    expect(describeEvent(job)).toBe(
+      'training mnf-csc (preset tiny) on native, CPU (2 threads): 12 training videos, 6 validation videos, 4 epochs; run folder /tmp/run; ' +
+        '2 ranks (gradients: MPI in host memory)',
+    );
+  });
+
   it('epoch: accuracy, every loss term by its label, throughput', () => {
     expect(describeEvent(epoch(1))).toBe(
       'epoch 1 finished: train acc 37.5%, CE student 1.2346, CSC 2.5000, novel 0.5000; 12.3 clips/s, data wait 2.1%, 0.6 s',

@@ -20,6 +20,7 @@ export function runEvent(over: Partial<RunEvent> = {}): RunEvent {
     batchesPerEpoch: 5,
     terms: METHOD_TERMS['mnf-csc'].map((t) => ({ ...t })),
     math: { precision: 'fp32', tf32: true },
+    world: { size: 1, rank: 0 },
     time: T,
     ...over,
   };

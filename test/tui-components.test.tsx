@@ -74,6 +74,18 @@ describe('console frames show the engine state they are given', () => {
     expect(frame).toMatch(/CSC\s+2\.5000/);
     expect(frame).toContain('12.3'); // clips/s
     expect(frame).toContain('2.1%'); // data wait
+    expect(frame).not.toContain('ranks');
+  });
+
+  it("a data-parallel job's step: each rank's throughput and data wait beside the job's", () => {
+    const ranks = [
+      { rank: 0, clipsPerSecond: 6.25, dataWaitShare: 0.012 },
+      { rank: 1, clipsPerSecond: 5.5, dataWaitShare: 0.3 },
+    ];
+    const model = modelOf([run, { type: 'state', state: 'running', previous: 'idle', time: t }, { ...step(0, 1, 2.2), ranks }]);
+    const frame = renderApp(model).lastFrame()!;
+    expect(frame).toContain('clips/s 12.3 · ranks 6.3/5.5');
+    expect(frame).toContain('data wait 2.1% · ranks 1.2%/30.0%');
   });
 
   it('one step, one warning: singular words', () => {
