@@ -348,27 +348,60 @@ describe.skipIf(skip)(title('a rank that cannot start'), () => {
   }, 180_000);
 });
 
+/** A copy of the dataset whose videos' frames are garbled (seeded): every clip of it fails to decode. */
+function garbledCopy(name: string): { dir: string; videos: string } {
+  const dir = join(root, name);
+  cpSync(dataset, dir, { recursive: true });
+  const rng = Rng.from(15, 1);
+  const videos = join(dir, 'video_set_4fps');
+  for (const file of readdirSync(videos)) {
+    const bytes = readFileSync(join(videos, file));
+    for (let i = 5000; i < Math.min(9000, bytes.length); i++) bytes[i] = rng.int(0, 255);
+    writeFileSync(join(videos, file), bytes);
+  }
+  return { dir, videos };
+}
+
 describe.skipIf(skip)(title('a rank that fails during training'), () => {
   it('ends the job at once: MPI_Abort, one line naming the rank and its reason', async () => {
-    // rank 1 reads a copy of the dataset whose videos' frames are garbled: its first batch fails
-    const garbled = join(root, 'garbled');
-    cpSync(dataset, garbled, { recursive: true });
-    const rng = Rng.from(15, 1);
-    const videos = join(garbled, 'video_set_4fps');
-    for (const name of readdirSync(videos)) {
-      const bytes = readFileSync(join(videos, name));
-      for (let i = 5000; i < Math.min(9000, bytes.length); i++) bytes[i] = rng.int(0, 255);
-      writeFileSync(join(videos, name), bytes);
-    }
+    // rank 1 reads a copy of the dataset whose videos are garbled: its first batch fails
+    const { dir, videos } = garbledCopy('garbled-fail');
     const out = join(root, 'rank-1-fails');
     const flags = ['--epochs', '2', '--on-bad-sample', 'fail'];
-    const r = await mpirunCliPerRank([TRAIN(out, flags), TRAIN(out, flags, garbled)], 120_000);
+    const r = await mpirunCliPerRank([TRAIN(out, flags), TRAIN(out, flags, dir)], 120_000);
     expect(r.status).not.toBe(0);
     expect(r.signal).toBeNull(); // ended by itself, not by the timeout
     const ours = r.stderr.split('\n').filter((l) => l.startsWith('mnf-tui: '));
     expect(ours).toHaveLength(1);
     expect(ours[0]).toMatch(new RegExp(`^mnf-tui: rank 1 of 2 failed: ${videos}/\\S+\\.hdf5: .+`));
   }, 180_000);
+
+  it('a rank whose share has no usable clip: every rank skips that batch together, with a warning naming the rank', async () => {
+    // --on-bad-sample skip: rank 1 leaves out every clip of its shares
+    const { dir } = garbledCopy('garbled-skip');
+    const out = join(root, 'rank-1-skips');
+    const flags = ['--epochs', '1'];
+    const r = await mpirunCliPerRank([TRAIN(out, flags), TRAIN(out, flags, dir)], 120_000);
+    expect(r.status, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout);
+    expect(events.filter((e) => e.type === 'step')).toHaveLength(0);
+    const skipped = events.filter((e) => e.type === 'warning' && /^batch \d of epoch 1: rank 1's share has 0 usable clips; skipped on every rank$/.test(e.message as string));
+    expect(skipped).toHaveLength(3);
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reason: 'completed', step: 0 });
+  }, 180_000);
+});
+
+describe.skipIf(skip)(title('settings a job cannot train with'), () => {
+  it.each([
+    ['3', '--batch 3 is not a multiple of the 2 ranks: each rank takes an equal share of the global batch'],
+    ['2', '--batch 2 over 2 ranks leaves 1 clip per rank; BatchNorm needs at least 2 (use --batch 4 or more)'],
+  ])('--batch %s: every rank refuses it, rank 0 says why in one line (exit 2), nothing written', async (batch, message) => {
+    const out = join(root, `batch-${batch}`);
+    const r = await mpirunCli(2, [...TRAIN(out, ['--epochs', '1']), '--batch', batch]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([`error: ${message}`]);
+    expect(existsSync(out)).toBe(false);
+  }, 120_000);
 });
 
 describe.skipIf(skip)(title('a rank killed mid-run'), () => {
