@@ -10,8 +10,7 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { initBackend } from '../backend/select.js';
-import { intFlag, parseFlags, UsageError, type FlagSpec } from '../commands/args.js';
-import { resolveConfig } from '../config/presets.js';
+import { parseFlags, UsageError, type FlagSpec } from '../commands/args.js';
 import type { RunConfig } from '../config/types.js';
 import { hostDataParallel } from '../distributed/data-parallel.js';
 import { openJob } from '../distributed/job.js';
@@ -19,6 +18,7 @@ import { timedCollectives } from '../distributed/timed-collectives.js';
 import { detectLaunch } from '../distributed/world.js';
 import { createTrainer } from '../train/trainer.js';
 import { randomBatch } from './step.js';
+import { stepBenchOptions } from './step-options.js';
 
 const FLAGS = {
   json: { type: 'boolean', description: 'one JSON document on stdout instead of text' },
@@ -171,15 +171,7 @@ function describe(c: Configuration): string {
 export async function run(argv: string[]): Promise<number> {
   const worker = argv[0] === WORKER;
   const { values } = parseFlags(worker ? argv.slice(1) : argv, FLAGS);
-  const steps = intFlag(values.steps, '--steps', 1) ?? 5;
-  const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
-  const preset = values.preset ?? 'bench-s';
-  let config: RunConfig;
-  try {
-    config = resolveConfig(preset, { method: 'mnf-csc' });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { steps, warmup, preset, config } = stepBenchOptions(values);
   if (config.batch % RANKS !== 0 || config.batch / RANKS < 2) {
     throw new UsageError(`--preset ${preset}: batch ${config.batch} does not split into ${RANKS} shares of at least 2 clips (BatchNorm)`);
   }

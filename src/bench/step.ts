@@ -20,7 +20,6 @@ import { choiceFlag, intFlag, parseFlags, UsageError } from '../commands/args.js
 import { checkPrecisionBackend, mathFlags } from '../commands/math-flags.js';
 import type { CudaBackend } from '../backend/cuda/backend.js';
 import { stepMemoryStats, type StepMemoryStats } from '../backend/cuda/memory-stats.js';
-import { resolveConfig } from '../config/presets.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
 import { Rng } from '../rng.js';
@@ -29,6 +28,7 @@ import { tf } from '../tf.js';
 import { createTrainer } from '../train/trainer.js';
 import { measureConsoleOverhead, type ConsoleOverhead } from './console-overhead.js';
 import { pytorchEnv } from './pytorch-env.js';
+import { stepBenchOptions } from './step-options.js';
 
 interface KernelShare {
   name: string;
@@ -179,17 +179,9 @@ export async function run(argv: string[]): Promise<number> {
   checkPrecisionBackend(math.precision, against);
   const withNative = !values['no-native'];
   if (!withNative && against !== 'cuda') throw new UsageError('--no-native: needs --backend cuda (nothing else would be measured)');
-  const steps = intFlag(values.steps, '--steps', 1) ?? 5;
-  const warmup = intFlag(values.warmup, '--warmup', 0) ?? 2;
+  const { steps, warmup, preset, config } = stepBenchOptions(values);
   const threadsFlag = intFlag(values.threads, '--threads', 1);
   if (threadsFlag !== undefined) process.env.MNF_THREADS = String(threadsFlag);
-  const preset = values.preset ?? 'bench-s';
-  let config: RunConfig;
-  try {
-    config = resolveConfig(preset, { method: 'mnf-csc' });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
   process.env.OMP_WAIT_POLICY ??= 'passive';
   const batch = randomBatch(config, config.seed);
   const log = (line: string) => values.json || process.stderr.write(line + '\n');

@@ -4,6 +4,7 @@
 // without saving: the last checkpoint written stays as it was (checkpoint writes are atomic), and
 // the run folder's lock is released by the exit handler.
 import type { RunConfig } from '../config/types.js';
+import { detectLaunch } from '../distributed/world.js';
 import { startEngine } from '../train/client.js';
 import type { CheckpointEvent, EngineOptions } from '../train/events.js';
 import { createReporter, describeEvent } from './reporter.js';
@@ -37,7 +38,8 @@ export async function runHeadless(config: RunConfig, options: EngineOptions, out
   const onSignal = () => {
     interrupts++;
     if (interrupts === 1) {
-      if (!output.quiet) process.stderr.write('stopping at the next step boundary, then saving (Ctrl-C again to abort without saving)\n');
+      const who = (detectLaunch()?.size ?? 1) > 1 ? 'every rank' : '';
+      if (!output.quiet) process.stderr.write(`stopping ${who ? `${who} ` : ''}at the next step boundary, then saving (Ctrl-C again to abort without saving)\n`);
       engine.send({ type: 'stop' });
     } else {
       // the process ends here (its exit handlers run: the run folder's lock is released), not

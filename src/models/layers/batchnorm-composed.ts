@@ -29,7 +29,7 @@ export interface RunningStatsOptions {
 }
 
 /** Column sums of a (rows, C) matrix. */
-function sumRows(x: tf.Tensor2D): tf.Tensor1D {
+export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]));
 }
 

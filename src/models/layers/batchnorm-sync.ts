@@ -10,7 +10,7 @@
 //             dγ = Σg·x̂ and dβ = Σg over this rank's rows: data-parallel training sums them over ranks.
 // Every rank must call it for the same BatchNorms in the same order (each call is a collective).
 import { tf } from '../../tf.js';
-import type { BatchNormTrainOptions, BatchNormTrainResult } from './batchnorm-composed.js';
+import { sumRows, type BatchNormTrainOptions, type BatchNormTrainResult } from './batchnorm-composed.js';
 import type { CrossRankSum } from './cross-rank-sum.js';
 
 export interface SyncBatchNormOptions extends BatchNormTrainOptions {
@@ -21,11 +21,6 @@ export interface SyncBatchNormOptions extends BatchNormTrainOptions {
 export interface SyncBatchNormResult extends BatchNormTrainResult {
   /** rows of the global batch, N (the running variance's unbiasing count) */
   count: number;
-}
-
-/** Column sums of a (rows, C) matrix, as a (1×rows)·(rows×C) matrix product. */
-function sumRows(x: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]));
 }
 
 /** sum.sumNow(values), checked to answer one value per value sent. */
