@@ -404,6 +404,27 @@ describe.skipIf(skip)(title('settings a job cannot train with'), () => {
   }, 120_000);
 });
 
+describe.skipIf(skip)(title('Ctrl-C on mpirun'), () => {
+  it('stops every rank at the same step with a checkpoint; the run resumes from it to the end', async () => {
+    const out = join(root, 'interrupted');
+    const job = startMpirunCli(2, TRAIN(out, ['--method', 'ce', '--epochs', '5000']));
+    await job.waitForEvent((e) => e.type === 'step' && (e.step as number) >= 4);
+    job.child.kill('SIGINT');
+    const code = await job.exit;
+    expect(code).not.toBe(0);
+    const done = jsonLines(job.stdout()).find((e) => e.type === 'done');
+    expect(done, job.stderr()).toMatchObject({ reason: 'stopped' });
+    expect(job.stderr()).toContain('stopping every rank at the next step boundary, then saving');
+    const saved = readCheckpoint(join(out, 'checkpoint-last')).meta;
+    expect(saved.step).toBe(done!.step);
+    expect(saved.step).toBeGreaterThanOrEqual(4);
+    const epochs = saved.epoch + 1;
+    const r = await mpirunCli(2, ['train', '--headless', '--resume', out, '--epochs', String(epochs)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(jsonLines(r.stdout).find((e) => e.type === 'done')).toMatchObject({ reason: 'completed', step: epochs * 3 });
+  }, 300_000);
+});
+
 describe.skipIf(skip)(title('a rank killed mid-run'), () => {
   it('ends the job within 30 s with a line naming the rank; the last checkpoint resumes', async () => {
     const out = join(root, 'killed');
