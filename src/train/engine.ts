@@ -3,7 +3,10 @@
 // step boundaries (training-position.ts names them), emitting typed events (events.ts). It runs
 // wherever it is constructed: in a worker thread for the console and headless runs (worker.ts),
 // or in-process for tests. Its collaborators: the epoch totals (epoch-accumulator.ts), the
-// checkpoint policy (checkpoint-policy.ts), the command inbox and the run folder.
+// checkpoint policy (checkpoint-policy.ts), the command inbox and the run folder. In a
+// data-parallel job (distributed/job.ts) every rank runs an engine over its share of each batch:
+// the ranks agree before each step and share their results after it (rank-steps.ts), and rank 0
+// alone writes, evaluates and reports.
 import type { CudaMathMode } from '../backend/cuda/math-mode.js';
 import type { RunConfig } from '../config/types.js';
 import type { ClipBatch } from '../data/types.js';
