@@ -2,14 +2,13 @@
 // data-parallel tests; `mpirunProblem` says why they cannot run here (no mpirun, no addon).
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { withoutLaunch } from '../src/distributed/world.js';
 import { addonProblem } from '../src/native/addon.js';
 import { watchCli, type RunningCli } from './cli-process.js';
 import { runProcess, type Finished } from './run-process.js';
 
 const ROOT = join(__dirname, '..');
 const CLI = ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')];
-// what src/distributed/world.ts reads (MCA settings such as OMPI_MCA_* stay)
-const LAUNCHER_VARIABLES = /^(OMPI_COMM_WORLD_(SIZE|RANK)|PMI_(SIZE|RANK)|SLURM_STEP_NUM_TASKS|SLURM_PROCID)$/;
 
 export const mpirunProblem: string | undefined = (() => {
   const r = spawnSync('mpirun', ['--version'], { encoding: 'utf8' });
@@ -19,7 +18,7 @@ export const mpirunProblem: string | undefined = (() => {
 
 /** The environment of a process no launcher started. */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !LAUNCHER_VARIABLES.test(k))), ...extra };
+  return { ...withoutLaunch(), ...extra };
 }
 
 function mpirunArgs(ranks: number, args: string[]): string[] {

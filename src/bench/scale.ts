@@ -15,7 +15,7 @@ import type { RunConfig } from '../config/types.js';
 import { hostDataParallel } from '../distributed/data-parallel.js';
 import { openJob } from '../distributed/job.js';
 import { timedCollectives } from '../distributed/timed-collectives.js';
-import { detectLaunch } from '../distributed/world.js';
+import { detectLaunch, withoutLaunch } from '../distributed/world.js';
 import { createTrainer } from '../train/trainer.js';
 import { randomBatch } from './step.js';
 import { stepBenchOptions } from './step-options.js';
@@ -31,8 +31,6 @@ const FLAGS = {
 const WORKER = '--worker';
 const RANKS = 2;
 const THREADS = 2;
-// what src/distributed/world.ts reads: a worker must not think it was launched as this process was
-const LAUNCHER_VARIABLES = /^(OMPI_COMM_WORLD_(SIZE|RANK)|PMI_(SIZE|RANK)|SLURM_STEP_NUM_TASKS|SLURM_PROCID)$/;
 
 /** What rank 0 of a worker prints (one JSON line). */
 interface WorkerResult {
@@ -142,7 +140,7 @@ function failureLine(stderr: string): string {
 
 /** Runs one worker to its end and returns its rank 0's result; an Error naming `what` when it fails. */
 async function measure(what: string, command: string, args: string[], threads: number): Promise<Configuration> {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !LAUNCHER_VARIABLES.test(k))), MNF_THREADS: String(threads) };
+  const env = { ...withoutLaunch(), MNF_THREADS: String(threads) };
   const r = await runChild(command, args, env);
   const line = r.stdout.split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status !== 0 || line === undefined) {

@@ -30,6 +30,23 @@ export interface Collectives {
   finalize(): void;
 }
 
+/**
+ * Every rank's `value` (plain JSON data), rank order: one gather of the UTF-8 lengths, one of the
+ * UTF-8 text padded to the longest.
+ */
+export async function allgatherJson<T>(collectives: Collectives, value: T): Promise<T[]> {
+  if (collectives.size === 1) return [value];
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  const lengths = await collectives.allgather(Int32Array.of(bytes.length));
+  const slot = 4 * Math.ceil(Math.max(...lengths) / 4);
+  const padded = new Uint8Array(slot);
+  padded.set(bytes);
+  const all = await collectives.allgather(new Int32Array(padded.buffer));
+  const allBytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
+  const decoder = new TextDecoder();
+  return Array.from(lengths, (length, r) => JSON.parse(decoder.decode(allBytes.subarray(r * slot, r * slot + length))) as T);
+}
+
 /** The one line an abort prints: the rank and the first line of the reason. */
 export function abortLine(rank: number, size: number, message: string): string {
   return `mnf-tui: rank ${rank} of ${size} failed: ${message.split('\n')[0]}`;

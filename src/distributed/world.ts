@@ -52,6 +52,12 @@ export function detectLaunch(env: NodeJS.ProcessEnv = process.env): Launch | und
   return undefined;
 }
 
+/** `env` without the variables by which a launcher tells a process its rank: a child started with it is not taken for a rank. */
+export function withoutLaunch(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const names = new Set(LAUNCHERS.flatMap(({ size, rank }) => [size, rank]));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name)));
+}
+
 let joined: World | undefined;
 
 /**

@@ -25,7 +25,7 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-function concatInt(parts: Int32Array[]): Int32Array {
+export function concatInt(parts: readonly Int32Array[]): Int32Array {
   const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

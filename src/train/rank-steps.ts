@@ -2,7 +2,8 @@
 // was asked to stop and how many clips each rank's share holds (every rank then takes the same
 // decision); after it, each rank's results, so that every rank knows the whole job's figures (rank 0
 // reports them; a non-finite loss anywhere fails every rank alike).
-import type { Collectives } from '../distributed/collectives.js';
+import { allgatherJson, type Collectives } from '../distributed/collectives.js';
+import { concatInt } from '../eval/collect.js';
 import type { GateBatch } from '../eval/gate-diagnostics.js';
 import type { StepResult } from './types.js';
 
@@ -67,18 +68,10 @@ function fromWire(wire: WireStep): RankStep {
   return { result: { losses, correct: wire.correct, ...(gate ? { gate } : {}) }, labels: Int32Array.from(wire.labels), videoIndex: Int32Array.from(wire.videoIndex), ms: wire.ms, waitMs: wire.waitMs };
 }
 
-/** Every rank's step, rank order: one gather of the lengths, one of the UTF-8 JSON padded to the longest. */
+/** Every rank's step, rank order. */
 export async function exchangeSteps(collectives: Collectives, own: RankStep): Promise<RankStep[]> {
   if (collectives.size === 1) return [own];
-  const bytes = new TextEncoder().encode(JSON.stringify(toWire(own)));
-  const lengths = await collectives.allgather(Int32Array.of(bytes.length));
-  const words = Math.ceil(Math.max(...lengths) / 4);
-  const padded = new Uint8Array(words * 4);
-  padded.set(bytes);
-  const all = await collectives.allgather(new Int32Array(padded.buffer));
-  const allBytes = new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
-  const decoder = new TextDecoder();
-  return Array.from(lengths, (length, r) => fromWire(JSON.parse(decoder.decode(allBytes.subarray(r * words * 4, r * words * 4 + length))) as WireStep));
+  return (await allgatherJson(collectives, toWire(own))).map(fromWire);
 }
 
 /**
@@ -91,12 +84,7 @@ export function jobResult(steps: readonly RankStep[]): { result: StepResult; lab
   for (const key of Object.keys(steps[0]!.result.losses)) {
     losses[key] = steps.reduce((sum, s) => sum + s.result.losses[key]! * s.labels.length, 0) / Math.max(1, clips);
   }
-  const labels = new Int32Array(clips);
-  let offset = 0;
-  for (const s of steps) {
-    labels.set(s.labels, offset);
-    offset += s.labels.length;
-  }
+  const labels = concatInt(steps.map((s) => s.labels));
   return { result: { losses, correct: steps.reduce((n, s) => n + s.result.correct, 0) }, labels };
 }
 
@@ -106,23 +94,7 @@ export interface Readiness {
   usage: boolean;
 }
 
-const MESSAGE_CHARS = 400;
-
-/** Every rank's readiness, rank order (one gather; messages cut to 400 characters). */
-export async function exchangeReadiness(collectives: Collectives, own: Readiness | null): Promise<(Readiness | null)[]> {
-  const slot = 2 + MESSAGE_CHARS;
-  const mine = new Int32Array(slot);
-  if (own) {
-    const text = own.message.slice(0, MESSAGE_CHARS);
-    mine[0] = own.usage ? 2 : 1;
-    mine[1] = text.length;
-    for (let i = 0; i < text.length; i++) mine[2 + i] = text.charCodeAt(i);
-  }
-  const all = await collectives.allgather(mine);
-  return Array.from({ length: collectives.size }, (_, r) => {
-    const base = r * slot;
-    if (all[base] === 0) return null;
-    const message = String.fromCharCode(...all.subarray(base + 2, base + 2 + all[base + 1]!));
-    return { message, usage: all[base] === 2 };
-  });
+/** Every rank's readiness, rank order. */
+export function exchangeReadiness(collectives: Collectives, own: Readiness | null): Promise<(Readiness | null)[]> {
+  return allgatherJson(collectives, own);
 }

@@ -57,11 +57,10 @@ export function buildStepParts(config: RunConfig, dataParallel?: DataParallel): 
 async function dataParallelStep(parts: StepParts, inputs: StepInputs, dataParallel: DataParallel): Promise<tf.Tensor1D> {
   const variables = [...parts.student.trainableVariables(), ...parts.head.store.trainable()];
   const { grads, packed } = tf.tidy(() => stepGradients(parts, inputs));
-  const own = variables.map((v) => grads[v.name]).filter((g): g is tf.Tensor => g !== undefined);
   const names = variables.map((v) => v.name).filter((name) => grads[name] !== undefined);
   let averaged: tf.Tensor[] = [];
   try {
-    averaged = await dataParallel.averageGradients(own);
+    averaged = await dataParallel.averageGradients(names.map((name) => grads[name]!));
     const byName = Object.fromEntries(names.map((name, i) => [name, averaged[i]!]));
     tf.tidy(() => {
       parts.studentOptimizer.apply(byName);
