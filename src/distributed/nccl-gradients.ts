@@ -51,7 +51,6 @@ export async function openNcclGradientAverager(collectives: Collectives, capByte
   if (unable.length > 0) return { kind: 'unavailable', reason: problem ?? othersFailed(unable) };
   const backend = tf.backend() as CudaBackend;
 
-  // rank 0 broadcasts zeros when it cannot make an id: a real ncclUniqueId is never all zeros
   const id = new Uint8Array(NCCL_UNIQUE_ID_BYTES);
   let idProblem: string | undefined;
   if (collectives.rank === 0) {
@@ -61,8 +60,10 @@ export async function openNcclGradientAverager(collectives: Collectives, capByte
       idProblem = (error as Error).message;
     }
   }
+  if ((await ranksFailing(collectives, idProblem === undefined)).length > 0) {
+    return { kind: 'unavailable', reason: idProblem ?? 'rank 0 could not make an NCCL unique id (its output says why)' };
+  }
   await collectives.broadcast(id, 0);
-  if (id.every((byte) => byte === 0)) return { kind: 'unavailable', reason: idProblem ?? 'rank 0 could not make an NCCL unique id (its output says why)' };
 
   let version = '';
   let initProblem: string | undefined;
